@@ -1,0 +1,45 @@
+package org.zfsguard.cli;
+
+import java.io.PrintWriter;
+
+import org.slf4j.LoggerFactory;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every failure into a message an operator can act on: one line saying
+ * what went wrong, one naming the next command. Stack traces only with --verbose.
+ */
+final class Failures implements IExecutionExceptionHandler {
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        if (ex instanceof UserError u) {
+            err.println("zfsguard: " + u.getMessage());
+            if (u.next() != null) {
+                err.println("zfsguard:   next: " + u.next());
+            }
+            return u.exitCode();
+        }
+        err.println("zfsguard: internal error: " + ex);
+        if (GlobalOptions.verbose()) {
+            LoggerFactory.getLogger(Failures.class).error("stack trace", ex);
+        } else {
+            err.println("zfsguard:   next: run the same command with --verbose and report the output");
+        }
+        return ExitCodes.ERROR;
+    }
+
+    static int onUsageError(ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("zfsguard: " + ex.getMessage());
+        String path = cl.getCommandSpec().qualifiedName(" ");
+        err.println("zfsguard:   next: " + path + " --help");
+        return ExitCodes.USAGE;
+    }
+}

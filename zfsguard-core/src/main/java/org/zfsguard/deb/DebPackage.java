@@ -71,7 +71,7 @@ public record DebPackage(
     public static DebPackage read(InputStream in, String name, DebLimits limits) throws DebFormatException {
         try {
             return new Reader(name, limits).read(in);
-        } catch (LimitExceeded e) {
+        } catch (LimitExceeded | TarHeaderGuard.LimitException e) {
             throw new DebFormatException(name, e.getMessage());
         } catch (IOException e) {
             throw new DebFormatException(name, "damaged or truncated archive: " + e.getMessage(), e);
@@ -171,7 +171,7 @@ public record DebPackage(
 
         private ControlFields readControl(InputStream decompressed) throws IOException, DebFormatException {
             try (InputStream budget = new Budget(decompressed, limits.maxControlBytes(), "control.tar");
-                 TarArchiveInputStream tar = new TarArchiveInputStream(budget)) {
+                 TarArchiveInputStream tar = new TarArchiveInputStream(new TarHeaderGuard(budget, MAX_TAR_METADATA))) {
                 TarArchiveEntry e;
                 int entries = 0;
                 while ((e = tar.getNextEntry()) != null) {
@@ -208,7 +208,7 @@ public record DebPackage(
             boolean stoppedEarly = false;
             String[] previous = null;
             try (Budget budget = new Budget(decompressed, limits.maxDataBytes(), "data.tar");
-                 TarArchiveInputStream tar = new TarArchiveInputStream(budget)) {
+                 TarArchiveInputStream tar = new TarArchiveInputStream(new TarHeaderGuard(budget, MAX_TAR_METADATA))) {
                 TarArchiveEntry e;
                 int entries = 0;
                 while ((e = tar.getNextEntry()) != null) {
@@ -293,6 +293,8 @@ public record DebPackage(
     }
 
     private static final String[] USR_SRC = {"usr", "src"};
+    /** PAX records and GNU long names of a real package are a few hundred bytes. */
+    private static final long MAX_TAR_METADATA = 1 << 20;
 
     /** A regular file by its tar type flag (TarArchiveEntry.isFile also says yes for links). */
     private static boolean isPlainFile(TarArchiveEntry e) {

@@ -109,7 +109,9 @@ final class DebFixtures {
                 .field("Description", "OpenZFS stand-in")
                 .file("usr/src/zfs-2.4.0/META", META_2_4_0)
                 .file("usr/src/zfs-2.4.0/dkms.conf", "PACKAGE_NAME=zfs\n")
-                .file("usr/src/zfs-2.4.0/module/zfs/arc.c", "/* */\n");
+                .file("usr/src/zfs-2.4.0/module/zfs/arc.c", "/* */\n")
+                // longer than tar's 100-byte name field: a GNU long-name or PAX record in the archive
+                .file("usr/src/zfs-2.4.0/module/os/linux/zfs/" + "very-long-directory-name/".repeat(4) + "zpl_file_range.c", "\n");
     }
 
     static Tree armbianHeaders() {

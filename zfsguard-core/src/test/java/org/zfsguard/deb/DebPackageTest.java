@@ -223,6 +223,61 @@ class DebPackageTest {
     }
 
     @Test
+    void paxRecordAskingForHugeMemoryIsRefusedAtItsHeader() throws Exception {
+        long record = 200_000_000L;
+        byte[] header = new byte[512];
+        put(header, 0, "./PaxHeaders/x");
+        put(header, 100, "0000644");
+        put(header, 108, "0000000");
+        put(header, 116, "0000000");
+        put(header, 124, String.format("%011o", record));
+        put(header, 136, "00000000000");
+        header[156] = 'x';
+        put(header, 257, "ustar");
+        put(header, 263, "00");
+        Arrays.fill(header, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        put(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        byte[] prefix = DebFixtures.deb(DebFixtures.controlTar(CONTROL), "data.tar", header);
+        // Patch the data member's declared length to cover the record, then supply it lazily:
+        // nothing of it may be needed to refuse the archive.
+        int at = prefix.length - 512 - 60 + 48;
+        put(prefix, at, String.format("%-10d", 512 + record));
+        java.io.InputStream lazy = new java.io.InputStream() {
+            long left = record;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? 'a' : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int k = (int) Math.min(len, left);
+                Arrays.fill(b, off, off + k, (byte) 'a');
+                left -= k;
+                return k;
+            }
+        };
+        java.io.InputStream in = new java.io.SequenceInputStream(new ByteArrayInputStream(prefix), lazy);
+        assertThatThrownBy(() -> DebPackage.read(in, "/var/cache/apt/archives/x.deb", DebLimits.DEFAULT))
+                .isInstanceOf(DebFormatException.class)
+                .hasMessageContaining("tar metadata record (type x) of 200000000 bytes, more than 1048576");
+    }
+
+    static void put(byte[] b, int off, String s) {
+        byte[] x = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(x, 0, b, off, x.length);
+    }
+
+    @Test
     void tooManyEntries() throws Exception {
         byte[] data = DebFixtures.tar(t -> {
             for (int i = 0; i < 50; i++) {

@@ -50,27 +50,47 @@ public record DebPackage(
         kernels = List.copyOf(kernels);
     }
 
+    /** How much of data.tar to read. */
+    public enum Scope {
+        /**
+         * The control fields only; data.tar is not opened. Enough when the control
+         * already names the kernel (Armbian-Kernel-Version, or a versioned Debian
+         * package name): skipping a kernel image inside data.tar means decompressing it.
+         */
+        CONTROL,
+        /**
+         * Stop at the first answer: in a dpkg-deb-sorted archive, once a kernel's
+         * image and its first module are seen (the rest of its modules, the bulk of
+         * the package, is never decompressed), at the first entry of a headers tree,
+         * or after an OpenZFS META. A second kernel release in the same package,
+         * which no distribution ships, would then go unseen.
+         */
+        FIRST_ANSWER,
+        /** Every entry (but still stops after {@code ./usr/src/} in a sorted archive). */
+        COMPLETE
+    }
+
     /** Reads the .deb at {@code file} (a host path the caller resolved within the system root). */
     public static DebPackage read(Path file) throws DebFormatException {
-        return read(file, file.toString(), DebLimits.DEFAULT);
+        return read(file, file.toString(), DebLimits.DEFAULT, Scope.FIRST_ANSWER);
     }
 
     /** {@code name} is how messages call the file (its path on the target system). */
-    public static DebPackage read(Path file, String name, DebLimits limits) throws DebFormatException {
+    public static DebPackage read(Path file, String name, DebLimits limits, Scope scope) throws DebFormatException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new DebFormatException(name, "not a regular file");
         }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), 65536)) {
-            return read(in, name, limits);
+            return read(in, name, limits, scope);
         } catch (IOException e) {
             throw new DebFormatException(name, "cannot read: " + e.getMessage(), e);
         }
     }
 
     /** Reads a .deb from {@code in} (not closed). */
-    public static DebPackage read(InputStream in, String name, DebLimits limits) throws DebFormatException {
+    public static DebPackage read(InputStream in, String name, DebLimits limits, Scope scope) throws DebFormatException {
         try {
-            return new Reader(name, limits).read(in);
+            return new Reader(name, limits, scope).read(in);
         } catch (LimitExceeded | TarHeaderGuard.LimitException e) {
             throw new DebFormatException(name, e.getMessage());
         } catch (IOException e) {
@@ -91,10 +111,12 @@ public record DebPackage(
     private static final class Reader {
         private final String name;
         private final DebLimits limits;
+        private final Scope scope;
 
-        Reader(String name, DebLimits limits) {
+        Reader(String name, DebLimits limits, Scope scope) {
             this.name = name;
             this.limits = limits;
+            this.scope = scope;
         }
 
         DebPackage read(InputStream in) throws IOException, DebFormatException {
@@ -129,6 +151,9 @@ public record DebPackage(
                 } else if (member.startsWith("data.tar")) {
                     if (control == null) {
                         throw new DebFormatException(name, "data member before the control member");
+                    }
+                    if (scope == Scope.CONTROL) {
+                        return new DebPackage(control, List.of(), Optional.empty(), true);
                     }
                     NoClose raw = new NoClose(ar);
                     DebPackage p = readData(control, decompress(member, raw));
@@ -246,6 +271,10 @@ public record DebPackage(
                         }
                         meta = readMeta(e, tar, path);
                     }
+                    if (sorted && scope == Scope.FIRST_ANSWER && answered(c, kernels, meta)) {
+                        stoppedEarly = true;
+                        break;
+                    }
                 }
                 if (!stoppedEarly) {
                     // Read past the tar end blocks so that the compressor checks its trailer and checksum.
@@ -299,6 +328,17 @@ public record DebPackage(
     /** A regular file by its tar type flag (TarArchiveEntry.isFile also says yes for links). */
     private static boolean isPlainFile(TarArchiveEntry e) {
         return e.getLinkFlag() == TarArchiveEntry.LF_NORMAL || e.getLinkFlag() == TarArchiveEntry.LF_OLDNORM;
+    }
+
+    /** What {@link Scope#FIRST_ANSWER} waits for; entries come in dpkg-deb's sorted order. */
+    private static boolean answered(String[] c, Map<String, IncomingKernel> kernels, ZfsSourceMeta meta) {
+        if (meta != null) {
+            return true;
+        }
+        if (c.length >= 3 && c[0].equals("usr") && c[1].equals("src") && c[2].startsWith("linux-headers-")) {
+            return true; // boot/ and every modules directory sort before usr/src/
+        }
+        return kernels.values().stream().anyMatch(k -> k.image() && k.modules());
     }
 
     private static void classify(String[] c, Map<String, IncomingKernel> kernels) {

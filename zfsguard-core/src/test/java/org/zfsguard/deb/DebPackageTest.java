@@ -30,7 +30,7 @@ class DebPackageTest {
     Path dir;
 
     static DebPackage readBytes(byte[] deb, DebLimits limits) throws DebFormatException {
-        return DebPackage.read(new ByteArrayInputStream(deb), "/var/cache/apt/archives/x.deb", limits);
+        return DebPackage.read(new ByteArrayInputStream(deb), "/var/cache/apt/archives/x.deb", limits, DebPackage.Scope.COMPLETE);
     }
 
     static void assertRefused(byte[] deb, DebLimits limits, String fragment) {
@@ -57,7 +57,15 @@ class DebPackageTest {
         assertThat(p.kernels()).containsExactly(new IncomingKernel(KERNEL, true, true, false));
         assertThat(p.singleImage()).contains(new IncomingKernel(KERNEL, true, true, false));
         assertThat(p.zfsSource()).isEmpty();
-        assertThat(p.stoppedEarly()).as("var/ comes after usr/src/ and is not read").isTrue();
+        assertThat(p.stoppedEarly()).as("stops at the first module").isTrue();
+        DebPackage complete = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.COMPLETE);
+        assertThat(complete.kernels()).isEqualTo(p.kernels());
+        assertThat(complete.control()).isEqualTo(p.control());
+        assertThat(complete.stoppedEarly()).as("var/ comes after usr/src/ and is not read").isTrue();
+        DebPackage controlOnly = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.CONTROL);
+        assertThat(controlOnly.control()).isEqualTo(p.control());
+        assertThat(controlOnly.kernels()).isEmpty();
+        assertThat(controlOnly.stoppedEarly()).isTrue();
     }
 
     @ParameterizedTest
@@ -71,7 +79,10 @@ class DebPackageTest {
         assertThat(p.control().armbianKernelVersion()).isEmpty();
         assertThat(p.kernels()).isEmpty();
         assertThat(p.zfsSource()).contains(new ZfsSourceMeta("2.4.0", "1", new KernelSeries(4, 18), new KernelSeries(6, 18)));
-        assertThat(p.stoppedEarly()).isFalse();
+        assertThat(p.stoppedEarly()).as("nothing after META can change the answer").isTrue();
+        DebPackage complete = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.COMPLETE);
+        assertThat(complete.zfsSource()).isEqualTo(p.zfsSource());
+        assertThat(complete.stoppedEarly()).isFalse();
     }
 
     @Test
@@ -91,10 +102,28 @@ class DebPackageTest {
                 .file("usr/lib/modules/6.12.48+deb13-arm64/kernel/a.ko", "m")
                 .file("usr/lib/modules/6.12.47+deb13-arm64/modules.dep", "")
                 .build(dir, "xz");
-        DebPackage p = DebPackage.read(deb);
+        DebPackage p = DebPackage.read(deb, "k.deb", DebLimits.DEFAULT, DebPackage.Scope.COMPLETE);
         assertThat(p.kernels()).containsExactly(
                 new IncomingKernel("6.12.47+deb13-arm64", false, true, false),
                 new IncomingKernel("6.12.48+deb13-arm64", true, true, false));
+    }
+
+    @Test
+    void firstAnswerLeavesTheBulkOfTheModulesUndecompressed() throws Exception {
+        DebFixtures.Tree t = DebFixtures.armbianKernel();
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 40; i++) {
+            byte[] noise = new byte[64 << 10];
+            r.nextBytes(noise);
+            t.file("lib/modules/" + KERNEL + "/kernel/drivers/m" + i + ".ko",
+                    java.util.Base64.getEncoder().encodeToString(noise));
+        }
+        Path deb = t.build(dir, "xz");
+        DebPackage quick = DebPackage.read(deb);
+        DebPackage complete = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.COMPLETE);
+        assertThat(quick.kernels()).isEqualTo(complete.kernels())
+                .containsExactly(new IncomingKernel(KERNEL, true, true, false));
+        assertThat(quick.stoppedEarly()).isTrue();
     }
 
     @Test
@@ -267,7 +296,7 @@ class DebPackageTest {
             }
         };
         java.io.InputStream in = new java.io.SequenceInputStream(new ByteArrayInputStream(prefix), lazy);
-        assertThatThrownBy(() -> DebPackage.read(in, "/var/cache/apt/archives/x.deb", DebLimits.DEFAULT))
+        assertThatThrownBy(() -> DebPackage.read(in, "/var/cache/apt/archives/x.deb", DebLimits.DEFAULT, DebPackage.Scope.COMPLETE))
                 .isInstanceOf(DebFormatException.class)
                 .hasMessageContaining("tar metadata record (type x) of 200000000 bytes, more than 1048576");
     }

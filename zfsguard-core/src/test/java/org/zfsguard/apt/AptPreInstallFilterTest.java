@@ -119,6 +119,19 @@ class AptPreInstallFilterTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {
+        "linux-image-current-rockchip64", "linux-image-unsigned-6.8.0-31-generic", "linux-headers-6.1.0-56-arm64",
+        "linux-modules-extra-6.8.0-31-generic", "linux-dtb-current-rockchip64", "linux-kbuild-6.1", "zfs-dkms",
+        "spl-dkms", "zfsutils-linux", "zfs-initramfs", "zfs-dracut", "dkms", "initramfs-tools", "dracut-core",
+        "sysstat-standin", "linux-libc-dev", "linux-firmware", "linux-image", "libzfs4linux", "dkms-helper",
+        "initramfs-tools-bin", "zfs-dkms2", "xzfs-dkms"})
+    void shellAndJavaReadTheWatchListAlike(String name) throws Exception {
+        byte[] stream = ("VERSION 3\nA=1\n\n" + name + " - - none < 1.0 all none **CONFIGURE**\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(run("/bin/sh", stream).called()).as(name).isEqualTo(WatchListTest.shipped().matches(name));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"/bin/sh", "/usr/bin/dash"})
     void missingWatchListForwardsEverything(String shell) throws Exception {
         byte[] bytes = Streams.bytes("03-unrelated-package.v3");

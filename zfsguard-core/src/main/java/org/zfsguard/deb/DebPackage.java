@@ -124,7 +124,7 @@ public record DebPackage(
             ControlFields control = null;
             int members = 0;
             ArArchiveEntry e;
-            while ((e = ar.getNextArEntry()) != null) {
+            while ((e = ar.getNextEntry()) != null) {
                 String member = e.getName();
                 if (++members > limits.maxArMembers()) {
                     throw new DebFormatException(name, "more than " + limits.maxArMembers() + " ar members");
@@ -186,7 +186,7 @@ public record DebPackage(
             return switch (ext) {
                 case "" -> raw;
                 case ".gz" -> new GzipCompressorInputStream(raw);
-                case ".xz" -> new XZCompressorInputStream(raw, false, limits.xzMemoryKiB());
+                case ".xz" -> XZCompressorInputStream.builder().setInputStream(raw).setMemoryLimitKiB(limits.xzMemoryKiB()).get();
                 case ".zst" -> new ZstdInputStreamNoFinalizer(raw).setLongMax(limits.zstdMaxWindowLog());
                 case ".bz2" -> new BZip2CompressorInputStream(raw);
                 default -> throw new DebFormatException(name, "unsupported compression of member '"

@@ -27,7 +27,9 @@ public final class ChangeSet {
      * Merges the actions per package. A package can appear on several lines
      * (unpack, then configure; or removed and installed again): it counts as
      * installed when any line installs it, with the versions of its first
-     * installing line, else as removed.
+     * installing line, else as removed. Entries are keyed by name alone, as apt
+     * writes them (no ":arch"); two architectures of one package merge, which
+     * no kernel or OpenZFS package has.
      */
     public static ChangeSet of(List<PackageAction> actions, WatchList watch) {
         Objects.requireNonNull(watch, "watch");

@@ -1,0 +1,40 @@
+package org.zfsguard.preflight;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.zfsguard.deb.ZfsSourceMeta;
+
+/**
+ * The installed system before the package operation, summarised for the preflight.
+ *
+ * @param openZfs  META of the installed OpenZFS source, empty when none is installed
+ * @param nextBoot the kernel that boots next as things stand
+ * @param policy   how the boot loader picks the next kernel once a new one is installed
+ */
+public record InstalledState(List<InstalledKernel> kernels, Optional<ZfsSourceMeta> openZfs, Optional<String> nextBoot,
+        NextBootPolicy policy) {
+
+    public enum NextBootPolicy {
+        /** Armbian: the kernel package's postinst points /boot/Image at the kernel it installs. */
+        LAST_INSTALLED,
+        /** GRUB and friends on Debian and Ubuntu: the highest version boots by default. */
+        HIGHEST_VERSION
+    }
+
+    public InstalledState {
+        kernels = List.copyOf(kernels);
+        Objects.requireNonNull(openZfs, "openZfs");
+        Objects.requireNonNull(nextBoot, "nextBoot");
+        Objects.requireNonNull(policy, "policy");
+    }
+
+    public Optional<InstalledKernel> kernel(String release) {
+        return kernels.stream().filter(k -> k.release().equals(release)).findFirst();
+    }
+
+    public Optional<InstalledKernel> running() {
+        return kernels.stream().filter(InstalledKernel::running).findFirst();
+    }
+}

@@ -43,10 +43,12 @@ abstract class PackageLifecycle {
 
             install(c);
             assertThat(status(c)).isEqualTo("install ok installed " + pkg.debVersion());
-            assertVersionLine(c);
+            Exec.Result version = assertVersionLine(c);
+            assertThat(version.stderr()).as("JVM or launcher warnings on a healthy install").isEmpty();
             Exec.Result help = c.run("zfsguard", "--help");
             assertThat(help.exitCode()).as(help.describe()).isZero();
             assertThat(help.stdout()).as(help.describe()).contains("Usage:").contains("zfsguard");
+            assertThat(help.stderr()).as(help.describe()).isEmpty();
             assertOneFreshArchive(c);
             assertThat(Files.isDirectory(c.hostPath("/var/lib/zfsguard"))).as("state directory").isTrue();
 

@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -48,6 +50,8 @@ final class Chroot implements AutoCloseable {
     private static final String BUILD_PREFIX = "zfsguard-debootstrap-";
     private static final String OWNER_FILE = "owner.pid";
     private static final AtomicBoolean LEFTOVERS_CLEARED = new AtomicBoolean();
+    private static final Set<Chroot> OPEN = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean SHUTDOWN_HOOK = new AtomicBoolean();
 
     /**
      * Paths left out of {@link #fileList()}: kernel file systems and apt/dpkg bookkeeping that
@@ -126,6 +130,8 @@ final class Chroot implements AutoCloseable {
         Path base = baseTarball(recipe);
         Path dir = newWorkDir(INSTANCE_PREFIX + recipe.arch() + "-");
         Chroot chroot = new Chroot(recipe, dir);
+        registerShutdownHook();
+        OPEN.add(chroot);
         try {
             Files.createDirectory(chroot.root);
             Exec.host(Duration.ofMinutes(10), "tar", "--numeric-owner", "-xpf", base.toString(), "-C", chroot.root.toString())
@@ -288,12 +294,34 @@ final class Chroot implements AutoCloseable {
 
     /** Unmounts and deletes this chroot. Safe to call twice; refuses to delete anything still mounted. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        removeWorkDir(dir);
+        try {
+            removeWorkDir(dir);
+        } finally {
+            OPEN.remove(this);
+        }
+    }
+
+    /**
+     * A JVM stopped by a signal (a build timeout, Ctrl-C) still unmounts and deletes its chroots;
+     * one killed outright leaves them to {@link #clearLeftovers()} of the next run.
+     */
+    private static void registerShutdownHook() {
+        if (SHUTDOWN_HOOK.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                for (Chroot c : List.copyOf(OPEN)) {
+                    try {
+                        c.close();
+                    } catch (RuntimeException e) {
+                        System.err.println("could not remove the chroot " + c.dir + ": " + e.getMessage());
+                    }
+                }
+            }, "chroot-cleanup"));
+        }
     }
 
     // ---- instance set-up ------------------------------------------------------------------

@@ -37,15 +37,22 @@ public final class ReadinessEngine {
     private static final List<String> ZFS_PACKAGES = List.of("zfs-dkms", "zfsutils-linux", "zfs-initramfs", "zfs-dracut");
 
     private final RootFiles files;
+    private final RunningKernel runningOverride;
 
     public ReadinessEngine(SystemRoot root) {
+        this(root, null);
+    }
+
+    /** With a fixed running kernel: tests cannot make a temporary directory be the host. */
+    ReadinessEngine(SystemRoot root, RunningKernel runningOverride) {
         this.files = new RootFiles(root);
+        this.runningOverride = runningOverride;
     }
 
     public ReadinessReport evaluate() {
         PackageOwners dpkg = PackageOwners.read(files);
         KernelInventory inventory = KernelInventory.scan(files, dpkg);
-        RunningKernel running = RunningKernel.detect(files);
+        RunningKernel running = runningOverride != null ? runningOverride : RunningKernel.detect(files);
         NextBoot next = NextBoot.decide(files, inventory);
         OpenZfsSources openzfs = OpenZfsSources.read(files);
         DkmsTree dkms = DkmsTree.read(files);

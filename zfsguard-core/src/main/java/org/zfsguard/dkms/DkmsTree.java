@@ -45,7 +45,12 @@ public record DkmsTree(List<String> versions, Map<String, List<String>> built, M
                         }
                         for (String arch : files.list(ZFS + "/" + n + "/" + k)) {
                             if (arch.matches("[a-z0-9_]{1,32}") && hasModule(files, ZFS + "/" + n + "/" + k + "/" + arch + "/module")) {
-                                built.computeIfAbsent(k, x -> new ArrayList<>()).add(n);
+                                List<String> list = built.get(k);
+                                if (list == null) {
+                                    list = new ArrayList<>();
+                                    built.put(k, list);
+                                }
+                                list.add(n);
                                 break;
                             }
                         }
@@ -55,7 +60,7 @@ public record DkmsTree(List<String> versions, Map<String, List<String>> built, M
         } catch (IOException | RuntimeException e) {
             // A damaged DKMS tree only loses the cross-check; the module files themselves decide the verdict.
         }
-        versions.sort(KernelRelease::compare);
+        versions.sort(KernelRelease.VERSION_ORDER);
         return new DkmsTree(versions, built, installed);
     }
 

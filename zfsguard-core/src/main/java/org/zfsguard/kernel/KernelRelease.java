@@ -25,6 +25,14 @@ public final class KernelRelease implements Comparable<KernelRelease> {
     /** The kernel's __NEW_UTS_LEN. */
     public static final int MAX_LENGTH = 64;
 
+    /** {@link #compare} as a Comparator of version strings (a class, not a lambda: no bootstrap cost at start). */
+    public static final java.util.Comparator<String> VERSION_ORDER = new java.util.Comparator<String>() {
+        @Override
+        public int compare(String a, String b) {
+            return KernelRelease.compare(a, b);
+        }
+    };
+
     private final String text;
     private final List<Integer> numbers;
 

@@ -9,6 +9,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 import org.zfsguard.dkms.DkmsTree;
 import org.zfsguard.dpkg.PackageOwners;
@@ -58,7 +64,9 @@ public final class ReadinessEngine {
         DkmsTree dkms = DkmsTree.read(files);
 
         TreeSet<KernelRelease> releases = new TreeSet<>(Comparator.reverseOrder());
-        inventory.kernels().forEach(k -> releases.add(k.release()));
+        for (InstalledKernel k : inventory.kernels()) {
+            releases.add(k.release());
+        }
         if (running.release() != null) {
             releases.add(running.release());
         }
@@ -74,8 +82,10 @@ public final class ReadinessEngine {
             facts.put(k, f);
         }
 
-        boolean zfsInstalled = anyModule || openzfs.present() || dkms.present()
-                || ZFS_PACKAGES.stream().anyMatch(dpkg::isUnpacked);
+        boolean zfsInstalled = anyModule || openzfs.present() || dkms.present();
+        for (String pkg : ZFS_PACKAGES) {
+            zfsInstalled |= dpkg.isUnpacked(pkg);
+        }
 
         Map<KernelRelease, InitramfsFacts> initrdCache = new HashMap<>();
         String initramfsReason;
@@ -99,23 +109,38 @@ public final class ReadinessEngine {
                             : "the initramfs of " + ref + " has no zfs.ko");
         }
 
+        Map<KernelRelease, Judgement> first = new HashMap<>();
+        List<KernelRelease> toScan = new ArrayList<>();
+        for (KernelRelease k : releases) {
+            Judgement j = Verdicts.decide(facts.get(k), openzfs, initramfsRequired);
+            first.put(k, j);
+            if (initramfsRequired && j.verdict() == Verdict.OK && !initrdCache.containsKey(k)) {
+                toScan.add(k);
+            }
+        }
+        initrdCache.putAll(scanAll(toScan));
+
         List<KernelReadiness> rows = new ArrayList<>();
+        KernelReadiness nextRow = null;
         for (KernelRelease k : releases) {
             KernelFacts f = facts.get(k);
-            Judgement j = Verdicts.decide(f, openzfs, initramfsRequired);
+            Judgement j = first.get(k);
             if (initramfsRequired && j.verdict() == Verdict.OK) {
-                f = f.withInitramfs(initrdCache.computeIfAbsent(k, this::initramfs));
+                f = f.withInitramfs(initrdCache.get(k));
                 j = Verdicts.decide(f, openzfs, true);
             } else {
                 f = f.withInitramfs(InitramfsFacts.of(initramfsRequired ? InitramfsFacts.State.NOT_CHECKED
                         : InitramfsFacts.State.NOT_USED));
             }
-            rows.add(new KernelReadiness(f, k.equals(running.release()), k.equals(next.release()), j));
+            KernelReadiness row = new KernelReadiness(f, k.equals(running.release()), k.equals(next.release()), j);
+            if (row.nextBoot()) {
+                nextRow = row;
+            }
+            rows.add(row);
         }
 
         ReadinessReport.Overall overall;
         String reason;
-        KernelReadiness nextRow = rows.stream().filter(KernelReadiness::nextBoot).findFirst().orElse(null);
         if (!zfsInstalled) {
             overall = ReadinessReport.Overall.NO_ZFS;
             reason = "ZFS is not installed on this system";
@@ -135,6 +160,54 @@ public final class ReadinessEngine {
         }
         return new ReadinessReport(files.root().toString(), zfsInstalled, openzfs, running, next, initramfsRequired,
                 initramfsReason, rows, inventory.rejected(), overall, reason);
+    }
+
+    /**
+     * Initramfs images are the slow part (each is decompressed up to zfs.ko): read them on
+     * several threads, since boards have 4 to 8 cores and nothing else is running.
+     */
+    private Map<KernelRelease, InitramfsFacts> scanAll(List<KernelRelease> kernels) {
+        Map<KernelRelease, InitramfsFacts> out = new HashMap<>();
+        int threads = Math.min(kernels.size(), Math.min(4, Runtime.getRuntime().availableProcessors()));
+        if (threads <= 1) {
+            for (KernelRelease k : kernels) {
+                out.put(k, initramfs(k));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, new ThreadFactory() {
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "initramfs");
+                t.setDaemon(true);
+                return t;
+            }
+        });
+        try {
+            Map<KernelRelease, Future<InitramfsFacts>> futures = new HashMap<>();
+            for (KernelRelease k : kernels) {
+                futures.put(k, pool.submit(new Callable<InitramfsFacts>() {
+                    @Override
+                    public InitramfsFacts call() {
+                        return initramfs(k);
+                    }
+                }));
+            }
+            for (KernelRelease k : kernels) {
+                try {
+                    out.put(k, futures.get(k).get());
+                } catch (ExecutionException e) {
+                    out.put(k, new InitramfsFacts(InitramfsFacts.State.UNREADABLE, null, null, null, null,
+                            SystemRoot.printable(String.valueOf(e.getCause()))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    out.put(k, new InitramfsFacts(InitramfsFacts.State.UNREADABLE, null, null, null, null, "interrupted"));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
     }
 
     private KernelFacts moduleFacts(KernelRelease k, InstalledKernel installed, OpenZfsSources openzfs, DkmsTree dkms) {

@@ -33,7 +33,7 @@ public record OpenZfsSources(OpenZfsMeta meta, String metaPath, String problem) 
         if (versions.isEmpty()) {
             return new OpenZfsSources(null, null, null);
         }
-        versions.sort(KernelRelease::compare);
+        versions.sort(KernelRelease.VERSION_ORDER);
         String path = "/usr/src/zfs-" + versions.get(versions.size() - 1) + "/META";
         try {
             String text = files.readSmallText(path, MAX_META);

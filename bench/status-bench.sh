@@ -125,32 +125,41 @@ echo "sample output of zfsguard check:"
 java $flags -jar "$jar" check --root "$root" || true
 echo
 
+# Prints one table row per "label|command" argument, ratio against the first row.
+table() {
+    for entry in "$@"; do
+        label=${entry%%|*}
+        cmd=${entry#*|}
+        # shellcheck disable=SC2086
+        result=$(measure $cmd)
+        ms=${result% *}
+        rss=${result#* }
+        [ -n "$floor" ] || floor=$ms
+        printf '%-46s %10s %12s   (%s x floor)\n' "$label" "$ms" "$(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')" \
+            "$(awk -v a="$ms" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')"
+    done
+}
+
+cds="-XX:SharedArchiveFile=$work/zfsguard.jsa"
+printf '%-46s %10s %12s\n' "command" "median ms" "peak RSS MiB"
+floor=
+# Without /var/cache/zfsguard every run decompresses every initramfs.
+table "jvm floor (java -Xshare:auto -version)|java -Xshare:auto -version" \
+    "zfsguard status, no cache|java $flags -jar $jar status --root $root" \
+    "zfsguard status --json, no cache|java $flags -jar $jar status --json --root $root" \
+    "zfsguard status, AppCDS, no cache|java $cds $flags -jar $jar status --root $root"
+# As installed: the package owns /var/cache/zfsguard; the first run fills the initramfs cache.
+mkdir -p "$root/var/cache/zfsguard"
 # shellcheck disable=SC2086
-set -- \
-    "jvm floor (java -Xshare:auto -version)|java -Xshare:auto -version" \
-    "zfsguard status|java $flags -jar $jar status --root $root" \
-    "zfsguard status --json|java $flags -jar $jar status --json --root $root" \
-    "zfsguard status (AppCDS)|java -XX:SharedArchiveFile=$work/zfsguard.jsa $flags -jar $jar status --root $root" \
-    "zfsguard check (AppCDS)|java -XX:SharedArchiveFile=$work/zfsguard.jsa $flags -jar $jar check --root $root"
+java $cds $flags -jar "$jar" status --root "$root" >/dev/null
+table "zfsguard status, AppCDS, initramfs cache|java $cds $flags -jar $jar status --root $root" \
+    "zfsguard check, AppCDS, initramfs cache|java $cds $flags -jar $jar check --root $root"
 if command -v dkms >/dev/null; then
-    set -- "$@" "dkms status|dkms status --dkmstree $root/var/lib/dkms --sourcetree $root/usr/src --installtree $root/lib/modules"
+    table "dkms status|dkms status --dkmstree $root/var/lib/dkms --sourcetree $root/usr/src --installtree $root/lib/modules"
 else
     echo "dkms not installed: no dkms comparison (apt install dkms)"
 fi
 
-printf '%-42s %10s %12s\n' "command" "median ms" "peak RSS MiB"
-floor=
-for entry in "$@"; do
-    label=${entry%%|*}
-    cmd=${entry#*|}
-    # shellcheck disable=SC2086
-    result=$(measure $cmd)
-    ms=${result% *}
-    rss=${result#* }
-    [ -n "$floor" ] || floor=$ms
-    printf '%-42s %10s %12s   (%s x floor)\n' "$label" "$ms" "$(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')" \
-        "$(awk -v a="$ms" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')"
-done
 if command -v dkms >/dev/null; then
     echo
     echo "dkms status says:"

@@ -44,6 +44,7 @@ public final class ReadinessEngine {
 
     private final RootFiles files;
     private final RunningKernel runningOverride;
+    private InitramfsCache cache;
 
     public ReadinessEngine(SystemRoot root) {
         this(root, null);
@@ -62,6 +63,7 @@ public final class ReadinessEngine {
         NextBoot next = NextBoot.decide(files, inventory);
         OpenZfsSources openzfs = OpenZfsSources.read(files);
         DkmsTree dkms = DkmsTree.read(files);
+        cache = InitramfsCache.load(files);
 
         TreeSet<KernelRelease> releases = new TreeSet<>(Comparator.reverseOrder());
         for (InstalledKernel k : inventory.kernels()) {
@@ -138,6 +140,8 @@ public final class ReadinessEngine {
             }
             rows.add(row);
         }
+
+        cache.save(files);
 
         ReadinessReport.Overall overall;
         String reason;
@@ -250,6 +254,24 @@ public final class ReadinessEngine {
                 return InitramfsFacts.of(InitramfsFacts.State.NO_FILE);
             }
             Path host = files.resolve(file);
+            String identity = InitramfsCache.identity(k, file, host);
+            InitramfsFacts cached = cache.get(identity);
+            if (cached != null) {
+                return cached;
+            }
+            InitramfsFacts facts = scan(k, file, host);
+            cache.put(identity, facts);
+            return facts;
+        } catch (FileSystemLoopException e) {
+            return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null, "symlink loop");
+        } catch (IOException | RuntimeException e) {
+            return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
+                    SystemRoot.printable(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static InitramfsFacts scan(KernelRelease k, String file, Path host) {
+        try {
             InitramfsScan scan = InitramfsReader.scan(host, k);
             if (!scan.hasZfs()) {
                 return new InitramfsFacts(InitramfsFacts.State.MISSING, file, scan.format(), null, null,
@@ -260,11 +282,9 @@ public final class ReadinessEngine {
             }
             return new InitramfsFacts(InitramfsFacts.State.PRESENT, file, scan.format(),
                     printableOrNull(scan.zfs().vermagicRelease()), printableOrNull(scan.zfs().version()), null);
-        } catch (FileSystemLoopException e) {
-            return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null, "symlink loop");
         } catch (InitramfsReadException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
                     SystemRoot.printable(String.valueOf(e.getMessage())));
         }

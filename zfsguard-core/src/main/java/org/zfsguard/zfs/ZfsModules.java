@@ -16,13 +16,15 @@ import org.zfsguard.system.SystemRoot;
 
 /**
  * Finds the OpenZFS module files of one kernel in the places depmod searches,
- * in its priority order: {@code updates/} (where DKMS installs) before
- * {@code extra/} before the kernel's own {@code kernel/zfs}.
+ * in its priority order: {@code updates/} (where DKMS installs), then the
+ * kernel's own tree ({@code kernel/zfs}, Ubuntu), then {@code extra/} (a
+ * plain {@code make install}, which nests 2.1's modules one level deeper:
+ * {@code extra/avl/zavl.ko}).
  */
 public final class ZfsModules {
     /** All module names of the 2.0/2.1 layout; 2.2+ has only the first two. */
     public static final List<String> NINE = List.of("zfs", "spl", "icp", "zavl", "zcommon", "zlua", "znvpair", "zunicode", "zzstd");
-    static final List<String> DIRS = List.of("updates/dkms", "updates", "extra", "kernel/zfs", "kernel/spl", "kernel/extra");
+    static final List<String> DIRS = List.of("updates/dkms", "updates", "kernel/zfs", "kernel/spl", "extra");
 
     private ZfsModules() {
     }
@@ -46,10 +48,21 @@ public final class ZfsModules {
                     out.putIfAbsent("zfs", new Found("zfs", d, d + " is not a directory"));
                     continue;
                 }
+                List<String> subdirs = new ArrayList<>();
                 for (String n : files.list(d)) {
                     String mod = ModuleFiles.moduleName(n);
                     if (mod != null && NINE.contains(mod)) {
                         out.putIfAbsent(mod, new Found(mod, d + "/" + n, null));
+                    } else if (mod == null && !dir.equals("updates") && Files.isDirectory(host.resolve(n), LinkOption.NOFOLLOW_LINKS)) {
+                        subdirs.add(n);
+                    }
+                }
+                for (String sub : subdirs) {
+                    for (String n : files.list(d + "/" + sub)) {
+                        String mod = ModuleFiles.moduleName(n);
+                        if (mod != null && NINE.contains(mod)) {
+                            out.putIfAbsent(mod, new Found(mod, d + "/" + sub + "/" + n, null));
+                        }
                     }
                 }
             } catch (FileSystemLoopException e) {

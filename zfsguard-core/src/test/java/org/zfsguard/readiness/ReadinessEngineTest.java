@@ -174,6 +174,29 @@ class ReadinessEngineTest {
     }
 
     @Test
+    void makeInstallLayoutUnderExtraIsFoundOneLevelDown() {
+        String k = "6.1.0-56-amd64";
+        FixtureSystem fx = fx().arch(Arch.X86_64).kernel(k, null).meta("2.1.11", "1", "3.10", "6.2");
+        String[][] dirs = {{"zfs", "zfs"}, {"spl", "spl"}, {"icp", "icp"}, {"zavl", "avl"}, {"zcommon", "zcommon"},
+            {"zlua", "lua"}, {"znvpair", "nvpair"}, {"zunicode", "unicode"}, {"zzstd", "zstd"}};
+        for (String[] d : dirs) {
+            fx.zfsModules(k, "extra/" + d[1], "2.1.11-1", k, Compression.NONE, List.of(d[0]));
+        }
+        KernelReadiness row = row(evaluate(), k);
+        assertThat(row.verdict()).isEqualTo(Verdict.OK);
+        assertThat(row.facts().zfs().path()).isEqualTo("/lib/modules/" + k + "/extra/zfs/zfs.ko");
+    }
+
+    @Test
+    void dkmsUpdatesWinOverTheKernelsOwnModule() {
+        String k = "6.8.0-45-generic";
+        fx().arch(Arch.X86_64).kernel(k, null)
+                .zfsModules(k, "kernel/zfs", "2.2.2-0ubuntu9", k, Compression.ZSTD, TWO)
+                .zfsModules(k, "updates/dkms", "2.2.7-1", k, Compression.NONE, TWO);
+        assertThat(row(evaluate(), k).facts().zfs().version()).isEqualTo("2.2.7-1");
+    }
+
+    @Test
     void openZfs22NeedsOnlyZfsAndSpl() {
         String k = "6.6.63-current-rockchip64";
         FixtureSystem fx = fx().kernel(k, null).meta("2.2.7", "1", "4.18", "6.12");

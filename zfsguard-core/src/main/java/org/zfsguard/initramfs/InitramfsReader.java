@@ -25,7 +25,7 @@ import org.zfsguard.zfs.ModuleReadException;
 /**
  * Looks for zfs.ko in an initramfs the way the kernel unpacks it: zero or
  * more uncompressed cpio archives (early microcode), then one compressed
- * archive (gzip, xz, zstd, bzip2, lzma), optionally behind Armbian's 64-byte
+ * archive (gzip, xz, zstd, bzip2, lzma, legacy lz4), optionally behind Armbian's 64-byte
  * U-Boot legacy header ({@code uInitrd}). Stops as soon as the module of the
  * kernel asked about is found.
  */
@@ -178,8 +178,8 @@ public final class InitramfsReader {
                 case "zstd" -> new ZstdCompressorInputStream(in);
                 case "bzip2" -> new BZip2CompressorInputStream(in);
                 case "lzma" -> new LZMACompressorInputStream(in);
-                default -> throw new InitramfsReadException(kind + "-compressed initramfs: no " + kind
-                        + " decoder available (the kernel's legacy lz4 format is not supported)");
+                case "lz4" -> new LegacyLz4InputStream(in);
+                default -> throw new InitramfsReadException(kind + "-compressed initramfs: no " + kind + " decoder available");
             };
         } catch (IOException | RuntimeException | LinkageError e) {
             throw new InitramfsReadException("not a valid " + kind + " stream: " + SystemRoot.printable(String.valueOf(e.getMessage())));

@@ -29,7 +29,7 @@ import org.zfsguard.testing.ModuleFixtures.Compression;
  */
 public final class FixtureSystem {
     public enum InitrdCompression {
-        GZIP, XZ, ZSTD, NONE
+        GZIP, XZ, ZSTD, LZ4, NONE
     }
 
     private final Path root;
@@ -187,11 +187,15 @@ public final class FixtureSystem {
                 }
             }
             byte[] archive = cpio(main);
+            if (c == InitrdCompression.LZ4) {
+                out.write(lz4Legacy(archive));
+                return out.toByteArray();
+            }
             try (OutputStream z = switch (c) {
                 case GZIP -> new GzipCompressorOutputStream(nonClosing(out));
                 case XZ -> new XZCompressorOutputStream(nonClosing(out));
                 case ZSTD -> new ZstdCompressorOutputStream(nonClosing(out));
-                case NONE -> nonClosing(out);
+                case NONE, LZ4 -> nonClosing(out);
             }) {
                 z.write(archive);
             }
@@ -199,6 +203,27 @@ public final class FixtureSystem {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** The kernel's legacy lz4 framing, as initramfs-tools writes it with {@code lz4 -l}. */
+    static byte[] lz4Legacy(byte[] data) throws IOException {
+        Path in = Files.createTempFile("initrd", ".cpio");
+        Path out = Files.createTempFile("initrd", ".lz4");
+        try {
+            Files.write(in, data);
+            Process p = new ProcessBuilder("lz4", "-l", "-f", "-q", in.toString(), out.toString()).redirectErrorStream(true).start();
+            String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("lz4 -l failed: " + msg);
+            }
+            return Files.readAllBytes(out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } finally {
+            Files.deleteIfExists(in);
+            Files.deleteIfExists(out);
+        }
     }
 
     static byte[] cpio(Map<String, byte[]> files) throws IOException {

@@ -134,7 +134,12 @@ public final class ReadinessEngine {
                 f = f.withInitramfs(InitramfsFacts.of(initramfsRequired ? InitramfsFacts.State.NOT_CHECKED
                         : InitramfsFacts.State.NOT_USED));
             }
-            KernelReadiness row = new KernelReadiness(f, k.equals(running.release()), k.equals(next.release()), j);
+            boolean isRunning = k.equals(running.release());
+            if (isRunning && f.installed() == null) {
+                j = new Judgement(Verdict.MISSING, "running kernel, but /lib/modules/" + k
+                        + " is gone (an upgrade replaced it in place): no module can be loaded until the next boot", null);
+            }
+            KernelReadiness row = new KernelReadiness(f, isRunning, k.equals(next.release()), j);
             if (row.nextBoot()) {
                 nextRow = row;
             }

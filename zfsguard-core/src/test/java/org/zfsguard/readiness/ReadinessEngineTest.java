@@ -99,7 +99,7 @@ class ReadinessEngineTest {
         KernelReadiness running = row(r, OLD);
         assertThat(running.running()).isTrue();
         assertThat(running.facts().installed()).isNull();
-        assertThat(running.judgement().reason()).contains("not installed");
+        assertThat(running.judgement().reason()).contains("running kernel").contains("is gone");
         assertThat(r.rejected()).singleElement().satisfies(e -> {
             assertThat(e.path()).isEqualTo("/lib/modules/" + OLD);
             assertThat(e.leftover()).isTrue();

@@ -145,6 +145,7 @@ printf '%-46s %10s %12s\n' "command" "median ms" "peak RSS MiB"
 floor=
 # Without /var/cache/zfsguard every run decompresses every initramfs.
 table "jvm floor (java -Xshare:auto -version)|java -Xshare:auto -version" \
+    "zfsguard --version, AppCDS (CLI start, no work)|java $cds $flags -jar $jar --version" \
     "zfsguard status, no cache|java $flags -jar $jar status --root $root" \
     "zfsguard status --json, no cache|java $flags -jar $jar status --json --root $root" \
     "zfsguard status, AppCDS, no cache|java $cds $flags -jar $jar status --root $root"

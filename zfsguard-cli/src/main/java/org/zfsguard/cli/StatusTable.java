@@ -10,7 +10,6 @@ import org.zfsguard.readiness.KernelFacts;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ModuleFacts;
 import org.zfsguard.readiness.ReadinessReport;
-import org.zfsguard.system.SystemRoot;
 import org.zfsguard.zfs.OpenZfsMeta;
 
 /** The human form of a readiness report: a table, the boot facts, and what to do about each problem. */
@@ -129,9 +128,5 @@ final class StatusTable {
             }
         });
         return b.toString();
-    }
-
-    static String printable(String s) {
-        return s == null ? null : SystemRoot.printable(s);
     }
 }

@@ -116,7 +116,7 @@ public final class InitramfsReader {
             CpioArchiveInputStream c = new CpioArchiveInputStream(new NonClosing(in), 4);
             try {
                 CpioArchiveEntry e;
-                while ((e = c.getNextCPIOEntry()) != null) {
+                while ((e = c.getNextEntry()) != null) {
                     String name = e.getName();
                     String file = name.substring(name.lastIndexOf('/') + 1);
                     if (!e.isRegularFile() || !"zfs".equals(ModuleFiles.moduleName(file))) {

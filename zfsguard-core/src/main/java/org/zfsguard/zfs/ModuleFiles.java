@@ -1,6 +1,5 @@
 package org.zfsguard.zfs;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -90,9 +89,5 @@ public final class ModuleFiles {
             throw new ModuleReadException("decompresses to more than " + (cap >> 20) + " MiB: not a module");
         }
         return data;
-    }
-
-    static ModuleInfo readBytes(byte[] bytes) throws ModuleReadException {
-        return readCompressed("x.ko", new ByteArrayInputStream(bytes));
     }
 }

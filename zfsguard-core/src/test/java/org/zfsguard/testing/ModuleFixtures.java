@@ -118,8 +118,18 @@ public final class ModuleFixtures {
 
     private static Path workDir() throws IOException {
         if (workDir == null) {
-            workDir = Files.createTempDirectory("zfsguard-modules");
-            workDir.toFile().deleteOnExit();
+            Path dir = Files.createTempDirectory("zfsguard-modules");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.list(dir)) {
+                    for (Path p : (Iterable<Path>) files::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // Leaving a few object files in the temp directory is harmless.
+                }
+            }));
+            workDir = dir;
         }
         return workDir;
     }

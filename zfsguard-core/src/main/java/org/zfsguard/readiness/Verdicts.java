@@ -42,8 +42,10 @@ public final class Verdicts {
         String rebuild = "sudo zfsguard rebuild --kernel " + k;
         ModuleFacts zfs = f.zfs();
         if (zfs == null) {
-            String built = f.dkmsBuilt().isEmpty() ? "" : " (DKMS has a build of " + String.join(", ", f.dkmsBuilt())
-                    + " that is not installed)";
+            String built = f.dkmsInstalled() != null
+                    ? " (DKMS marks zfs " + f.dkmsInstalled() + " installed for it: its tree and /lib/modules disagree)"
+                    : f.dkmsBuilt().isEmpty() ? "" : " (DKMS has a build of " + String.join(", ", f.dkmsBuilt())
+                            + " that is not installed)";
             return new Judgement(Verdict.MISSING, "no zfs module under /lib/modules/" + k + built, rebuild);
         }
         if (zfs.problem() != null) {

@@ -72,6 +72,15 @@ class VerdictsTest {
     }
 
     @Test
+    void missingModuleNamesWhatDkmsBelieves() {
+        KernelFacts installedByDkms = new KernelFacts(REL, INSTALLED, null, null, List.of(), "2.3.4", List.of("2.3.4"), null);
+        assertThat(Verdicts.decide(installedByDkms, META, false).reason()).contains("DKMS marks zfs 2.3.4 installed");
+        KernelFacts builtOnly = new KernelFacts(REL, INSTALLED, null, null, List.of(), null, List.of("2.3.4"), null);
+        assertThat(Verdicts.decide(builtOnly, META, false).reason()).contains("DKMS has a build of 2.3.4 that is not installed");
+        assertThat(Verdicts.decide(builtOnly, META, false).verdict()).isEqualTo(Verdict.MISSING);
+    }
+
+    @Test
     void moduleWithoutVermagicIsStale() {
         ModuleFacts noMagic = new ModuleFacts(ZFS.path(), null, "2.3.4-1", null, null, null);
         assertThat(Verdicts.decide(facts(noMagic, SPL, null), META, false).reason()).contains("no vermagic");

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.kernel.RootFiles;
@@ -21,6 +22,8 @@ import org.zfsguard.kernel.RootFiles;
  */
 public record DkmsTree(List<String> versions, Map<String, List<String>> built, Map<String, String> installed) {
     public static final String ZFS = "/var/lib/dkms/zfs";
+    private static final Pattern VERSION = Pattern.compile("\\d+(\\.\\d+){1,5}");
+    private static final Pattern ARCH = Pattern.compile("[a-z0-9_]{1,32}");
 
     public static DkmsTree read(RootFiles files) {
         List<String> versions = new ArrayList<>();
@@ -33,18 +36,18 @@ public record DkmsTree(List<String> versions, Map<String, List<String>> built, M
                     String k = kernelOfLink(n);
                     if (target != null && k != null) {
                         String[] parts = target.split("/");
-                        if (parts.length >= 3 && parts[0].matches("\\d+(\\.\\d+)+") && parts[1].equals(k)) {
+                        if (parts.length >= 3 && VERSION.matcher(parts[0]).matches() && parts[1].equals(k)) {
                             installed.put(k, parts[0]);
                         }
                     }
-                } else if (n.matches("\\d+(\\.\\d+){1,5}") && files.isDirectory(ZFS + "/" + n)) {
+                } else if (VERSION.matcher(n).matches() && files.isDirectory(ZFS + "/" + n)) {
                     versions.add(n);
                     for (String k : files.list(ZFS + "/" + n)) {
                         if (!KernelRelease.isValid(k)) {
                             continue;
                         }
                         for (String arch : files.list(ZFS + "/" + n + "/" + k)) {
-                            if (arch.matches("[a-z0-9_]{1,32}") && hasModule(files, ZFS + "/" + n + "/" + k + "/" + arch + "/module")) {
+                            if (ARCH.matcher(arch).matches() && hasModule(files, ZFS + "/" + n + "/" + k + "/" + arch + "/module")) {
                                 List<String> list = built.get(k);
                                 if (list == null) {
                                     list = new ArrayList<>();

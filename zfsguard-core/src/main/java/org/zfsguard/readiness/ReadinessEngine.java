@@ -175,8 +175,17 @@ public final class ReadinessEngine {
      * Initramfs images are the slow part (each is decompressed up to zfs.ko): read them on
      * several threads, since boards have 4 to 8 cores and nothing else is running.
      */
-    private Map<KernelRelease, InitramfsFacts> scanAll(List<KernelRelease> kernels) {
+    private Map<KernelRelease, InitramfsFacts> scanAll(List<KernelRelease> wanted) {
         Map<KernelRelease, InitramfsFacts> out = new HashMap<>();
+        List<KernelRelease> kernels = new ArrayList<>();
+        for (KernelRelease k : wanted) {
+            InitramfsFacts cached = cachedInitramfs(k);
+            if (cached != null) {
+                out.put(k, cached);
+            } else {
+                kernels.add(k);
+            }
+        }
         int threads = Math.min(kernels.size(), Math.min(4, Runtime.getRuntime().availableProcessors()));
         if (threads <= 1) {
             for (KernelRelease k : kernels) {
@@ -244,6 +253,20 @@ public final class ReadinessEngine {
         } catch (ModuleReadException e) {
             return new ModuleFacts(found.path(), null, null, null, null, SystemRoot.printable(String.valueOf(e.getMessage())));
         }
+    }
+
+    /** The cached facts of {@code k}'s image when its identity is unchanged, else null. */
+    private InitramfsFacts cachedInitramfs(KernelRelease k) {
+        try {
+            for (String candidate : new String[] {"/boot/uInitrd-" + k, "/boot/initrd.img-" + k}) {
+                if (files.exists(candidate)) {
+                    return cache.get(InitramfsCache.identity(k, candidate, files.resolve(candidate)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
     }
 
     private InitramfsFacts initramfs(KernelRelease k) {

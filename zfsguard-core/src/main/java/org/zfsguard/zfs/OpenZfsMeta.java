@@ -17,6 +17,7 @@ public record OpenZfsMeta(String version, String release, String linuxMinimum, S
     private static final Pattern LINE = Pattern.compile("^([A-Za-z][A-Za-z-]*):\\s*(\\S.*?)\\s*$");
     private static final Pattern MAJOR_MINOR = Pattern.compile("^(\\d{1,4})\\.(\\d{1,4})$");
     private static final Pattern VERSION = Pattern.compile("^\\d+(\\.\\d+)+$");
+    private static final Pattern LEADING_MAJOR_MINOR = Pattern.compile("^(\\d+)\\.(\\d+)");
     private static final Pattern RELEASE = Pattern.compile("^[A-Za-z0-9.+~_-]{1,64}$");
 
     /** Parses META text, or throws {@link IllegalArgumentException} with a printable reason. */
@@ -89,7 +90,7 @@ public record OpenZfsMeta(String version, String release, String linuxMinimum, S
         if (version == null) {
             return false;
         }
-        Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version);
+        Matcher m = LEADING_MAJOR_MINOR.matcher(version);
         if (!m.find()) {
             return false;
         }

@@ -3,6 +3,7 @@ package org.zfsguard.zfs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.kernel.RootFiles;
@@ -18,12 +19,13 @@ import org.zfsguard.system.SystemRoot;
  */
 public record OpenZfsSources(OpenZfsMeta meta, String metaPath, String problem) {
     private static final int MAX_META = 64 * 1024;
+    private static final Pattern VERSION = Pattern.compile("\\d+(\\.\\d+){1,5}");
 
     public static OpenZfsSources read(RootFiles files) {
         List<String> versions = new ArrayList<>();
         try {
             for (String n : files.list("/usr/src")) {
-                if (n.startsWith("zfs-") && n.substring(4).matches("\\d+(\\.\\d+){1,5}")) {
+                if (n.startsWith("zfs-") && VERSION.matcher(n.substring(4)).matches()) {
                     versions.add(n.substring(4));
                 }
             }

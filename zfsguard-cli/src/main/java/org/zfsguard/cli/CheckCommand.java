@@ -1,13 +1,52 @@
 package org.zfsguard.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import org.zfsguard.readiness.KernelReadiness;
+import org.zfsguard.readiness.ReadinessEngine;
+import org.zfsguard.readiness.ReadinessReport;
+
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "check", mixinStandardHelpOptions = true, description = "Exit 0 when the next boot is safe, 1 when it is not, 2 when it cannot tell.")
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Tell in one line whether the next boot is safe: whether the kernel that boots next",
+            "has a ZFS module built for it from the installed OpenZFS (and packed in its initramfs",
+            "when ZFS loads from there)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the next boot is safe", "1:the next boot is not safe",
+            "2:could not tell (no ZFS installed, unreadable files, no kernel found)"})
 final class CheckCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw Unavailable.command("check");
+        ReadinessReport report = new ReadinessEngine(GlobalOptions.root()).evaluate();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(line(report));
+        out.flush();
+        return exitCode(report.overall());
+    }
+
+    static int exitCode(ReadinessReport.Overall overall) {
+        return switch (overall) {
+            case SAFE -> ExitCodes.OK;
+            case NOT_SAFE -> ExitCodes.NOT_SAFE;
+            case UNKNOWN, NO_ZFS -> ExitCodes.ERROR;
+        };
+    }
+
+    static String line(ReadinessReport r) {
+        KernelReadiness next = r.nextBootKernel();
+        String text = switch (r.overall()) {
+            case SAFE -> "SAFE TO REBOOT: " + r.overallReason();
+            case NOT_SAFE -> "NOT SAFE TO REBOOT: " + r.overallReason()
+                    + (next != null && next.judgement().next() != null ? "; run: " + next.judgement().next() : "");
+            case UNKNOWN -> "CANNOT TELL: " + r.overallReason();
+            case NO_ZFS -> "CANNOT TELL: ZFS is not installed on this system (no zfs module, source, DKMS entry or package)";
+        };
+        return "zfsguard: " + StatusTable.clean(text);
     }
 }

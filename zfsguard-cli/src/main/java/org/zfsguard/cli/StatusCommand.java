@@ -1,13 +1,39 @@
 package org.zfsguard.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
+import org.zfsguard.readiness.ReadinessEngine;
+import org.zfsguard.readiness.ReadinessReport;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show every installed kernel and whether ZFS will load on it.")
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show every installed kernel and whether ZFS will load on it.",
+            "Kernels come from the disk (/lib/modules, /boot, dpkg's lists), never from uname -r.",
+            "Under the table: the next command to run for each problem."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the report was printed (whatever it says; use 'zfsguard check' for a verdict)",
+            "2:the system root could not be read"})
 final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print the report as one JSON document (fields: see zfsguard(8)).")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw Unavailable.command("status");
+        ReadinessReport report = new ReadinessEngine(GlobalOptions.root()).evaluate();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(ReportJson.toJson(report));
+        } else {
+            StatusTable.print(report, out);
+        }
+        out.flush();
+        return ExitCodes.OK;
     }
 }

@@ -1,0 +1,7 @@
+package org.zfsguard.readiness;
+
+/**
+ * A verdict with the reason for it and the next command to run (null when there is nothing to do).
+ */
+public record Judgement(Verdict verdict, String reason, String next) {
+}

@@ -1,0 +1,93 @@
+package org.zfsguard.zfs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+
+/**
+ * Opens kernel module files the way the kernel's own tree stores them:
+ * {@code .ko}, or compressed as {@code .ko.xz}, {@code .ko.zst}, {@code .ko.gz}.
+ */
+public final class ModuleFiles {
+    /** Module file suffixes in the order depmod prefers them. */
+    public static final List<String> SUFFIXES = List.of(".ko", ".ko.xz", ".ko.zst", ".ko.gz");
+    /** zfs.ko with debug info is tens of MiB; anything far larger is not a module. */
+    static final long MAX_MODULE_BYTES = 256L << 20;
+
+    private ModuleFiles() {
+    }
+
+    /** The module name of a file name ({@code zfs} for {@code zfs.ko.zst}), or null if it is not a module file. */
+    public static String moduleName(String fileName) {
+        for (String s : SUFFIXES) {
+            if (fileName.endsWith(s) && fileName.length() > s.length()) {
+                return fileName.substring(0, fileName.length() - s.length());
+            }
+        }
+        return null;
+    }
+
+    /** Reads the module at {@code hostFile}, which must be a regular file (a final symlink is not followed). */
+    public static ModuleInfo read(Path hostFile) throws ModuleReadException {
+        if (!Files.isRegularFile(hostFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleReadException("not a regular file");
+        }
+        String name = hostFile.getFileName().toString();
+        try {
+            if (name.endsWith(".ko")) {
+                try (FileChannel ch = FileChannel.open(hostFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    long size = ch.size();
+                    if (size > MAX_MODULE_BYTES) {
+                        throw new ModuleReadException("too large for a module (" + size + " bytes)");
+                    }
+                    ByteBuffer map = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                    return ElfModinfoReader.read(map);
+                }
+            }
+            try (InputStream in = Files.newInputStream(hostFile, LinkOption.NOFOLLOW_LINKS)) {
+                return readCompressed(name, in);
+            }
+        } catch (IOException e) {
+            throw new ModuleReadException("cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a module from a stream whose name tells its compression (used for files inside an initramfs too). */
+    public static ModuleInfo readCompressed(String name, InputStream raw) throws ModuleReadException {
+        byte[] bytes;
+        String kind = name.endsWith(".xz") ? "xz" : name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null;
+        try {
+            InputStream in = kind == null ? raw : switch (kind) {
+                case "xz" -> new XZCompressorInputStream(raw);
+                case "zstd" -> new ZstdCompressorInputStream(raw);
+                default -> new GzipCompressorInputStream(raw);
+            };
+            bytes = readCapped(in, MAX_MODULE_BYTES);
+        } catch (IOException | RuntimeException e) {
+            // Decoders throw their own runtime exceptions on garbage (zstd-jni does); all mean the same here.
+            throw new ModuleReadException(kind == null ? "cannot read: " + e.getMessage()
+                    : "not a valid " + kind + " stream (" + e.getClass().getSimpleName() + ")", e);
+        } catch (LinkageError e) {
+            throw new ModuleReadException("no " + kind + " decoder available on this system (" + e.getMessage() + ")", e);
+        }
+        return ElfModinfoReader.read(ByteBuffer.wrap(bytes));
+    }
+
+    static byte[] readCapped(InputStream in, long cap) throws IOException, ModuleReadException {
+        byte[] data = in.readNBytes((int) Math.min(cap + 1, Integer.MAX_VALUE - 16));
+        if (data.length > cap) {
+            throw new ModuleReadException("decompresses to more than " + (cap >> 20) + " MiB: not a module");
+        }
+        return data;
+    }
+}

@@ -35,19 +35,20 @@ class InitramfsCrossCheckIT {
     @Test
     void statusAgreesWithModinfoAndLsinitramfs() {
         try (Chroot c = Chroot.bookworm("amd64")) {
-            List<String> debs = FakeKernelPackages.copyIn(c, FakeKernelPackages.zfsDkms(FakeKernelPackages.ZFS_OLD),
+            List<String> debs = FakeKernelPackages.copyIn(c, FakeKernelPackages.zfsDkms(FakeKernelPackages.ZFS_NEW),
                     FakeKernelPackages.currentImage(FakeKernelPackages.OLD_VERSION, OLD_K), FakeKernelPackages.edgeImage());
             c.runOk("apt-get", "update", "-q");
             List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends",
-                    "kmod", "initramfs-tools-core"));
+                    "kmod", "initramfs-tools-core", "xz-utils"));
             install.addAll(debs);
             c.runOk(install.toArray(String[]::new));
-            FakeKernelPackages.dkmsBuilt(c, OLD_K, FakeKernelPackages.ZFS_OLD);
-            FakeKernelPackages.dkmsBuilt(c, EDGE_K, FakeKernelPackages.ZFS_OLD);
+            FakeKernelPackages.dkmsBuilt(c, OLD_K, FakeKernelPackages.ZFS_NEW);
+            FakeKernelPackages.dkmsBuilt(c, EDGE_K, FakeKernelPackages.ZFS_NEW);
             FixtureSystem fs = new FixtureSystem(c.root()).arch(ModuleFixtures.Arch.X86_64);
+            // OpenZFS 2.4.1 supports both kernels, so the verdicts rest on the modules and initrds alone.
             // The next boot kernel's initrd is current; the edge kernel's carries a stale zfs.ko built for the other one.
-            fs.initrd("/boot/initrd.img-" + OLD_K, OLD_K, FixtureSystem.InitrdCompression.GZIP, true, "2.4.0-1", OLD_K);
-            fs.initrd("/boot/initrd.img-" + EDGE_K, EDGE_K, FixtureSystem.InitrdCompression.XZ, false, "2.4.0-1", OLD_K);
+            fs.initrd("/boot/initrd.img-" + OLD_K, OLD_K, FixtureSystem.InitrdCompression.GZIP, true, "2.4.1-1", OLD_K);
+            fs.initrd("/boot/initrd.img-" + EDGE_K, EDGE_K, FixtureSystem.InitrdCompression.XZ, false, "2.4.1-1", OLD_K);
             c.runOk("ln", "-sfn", "vmlinuz-" + OLD_K, "/boot/Image");
             Scenarios.installZfsguard(c, pkg);
 

@@ -26,8 +26,7 @@ public final class StateDir {
      * symlinks on the target; they are followed as the target would, never out of the root.
      */
     public static StateDir of(SystemRoot root) throws IOException {
-        Path parent = root.resolveFollowingLinks("/var/lib");
-        return new StateDir(parent.resolve("zfsguard"));
+        return new StateDir(RootPaths.resolveParents(root, PATH));
     }
 
     /** A state directory at a host path (tests, tools). */

@@ -21,6 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.state.EventJournal;
@@ -46,6 +51,8 @@ public final class BackupStore {
     private static final String TMP_PREFIX = ".tmp-";
     private static final String DEL_PREFIX = ".del-";
     private static final long MIB = 1024 * 1024;
+    private static final int MAX_THREADS = 4;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupStore.class);
 
     /** Places in a backup where tests simulate the process being killed. */
     public enum Point { BLOB_WRITTEN, MANIFEST_WRITTEN, BEFORE_PUBLISH }
@@ -100,7 +107,9 @@ public final class BackupStore {
         KernelReleaseName.require(kernel);
         collectGarbage();
         List<String> skipped = new ArrayList<>();
+        long t0 = System.nanoTime();
         List<SourceScan.Found> found = SourceScan.scan(root, kernel, skipped);
+        long t1 = System.nanoTime();
         if (found.isEmpty()) {
             return new BackupOutcome.NothingToBackUp(kernel);
         }
@@ -118,25 +127,10 @@ public final class BackupStore {
         String id = BackupId.create(kernel, now);
         Path tmp = setsDir().resolve(TMP_PREFIX + id);
         Files.createDirectory(tmp);
-        List<ManifestEntry> entries = new ArrayList<>(found.size());
-        for (SourceScan.Found f : found) {
-            ManifestEntry e = f.entry();
-            if (e.type() == EntryType.FILE) {
-                BlobStore.Stored s;
-                try {
-                    s = blobs.put(f.host(), e.size());
-                } catch (NoSuchFileException gone) {
-                    skipped.add(e.path()); // deleted while we worked: not part of this backup
-                    continue;
-                }
-                e = e.withContent(s.size(), s.sha256());
-                if (s.written()) {
-                    checkpoint.reached(Point.BLOB_WRITTEN);
-                }
-            }
-            entries.add(e);
-        }
+        List<ManifestEntry> entries = storeContents(found, blobs, skipped);
+        long t2 = System.nanoTime();
         blobs.sync();
+        long t3 = System.nanoTime();
         Manifest manifest = new Manifest(kernel, now, dropOrphans(entries, kernel));
         byte[] bytes = manifest.toBytes();
         AtomicFiles.write(tmp.resolve("manifest"), bytes);
@@ -146,6 +140,8 @@ public final class BackupStore {
         Path published = setsDir().resolve(id);
         AtomicFiles.moveAtomically(tmp, published);
         AtomicFiles.fsyncDirectory(setsDir());
+        LOG.debug("backup of {}: scan {} ms, contents {} ms, flush {} ms, manifest and publish {} ms", kernel,
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
         BackupSet set = new BackupSet(id, manifest, published);
         long written = blobs.bytesWritten() + bytes.length;
         Map<String, Object> ev = new LinkedHashMap<>();
@@ -159,6 +155,64 @@ public final class BackupStore {
         }
         journal("backup", ev);
         return new BackupOutcome.Created(set, written);
+    }
+
+    /**
+     * Hashes and stores the file contents on a few threads (hashing is the
+     * costly part and the files are independent); results are taken in
+     * manifest order. Every worker has stopped when this returns or throws.
+     */
+    private List<ManifestEntry> storeContents(List<SourceScan.Found> found, BlobStore blobs, List<String> skipped)
+            throws IOException {
+        int threads = Math.max(1, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "zfsguard-backup");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<BlobStore.Stored>> stored = new ArrayList<>(found.size());
+            for (SourceScan.Found f : found) {
+                stored.add(f.entry().type() == EntryType.FILE ? pool.submit(() -> blobs.put(f.host(), f.entry().size())) : null);
+            }
+            List<ManifestEntry> entries = new ArrayList<>(found.size());
+            for (int i = 0; i < found.size(); i++) {
+                ManifestEntry e = found.get(i).entry();
+                if (e.type() == EntryType.FILE) {
+                    BlobStore.Stored s;
+                    try {
+                        s = stored.get(i).get();
+                    } catch (ExecutionException ex) {
+                        if (ex.getCause() instanceof NoSuchFileException) {
+                            skipped.add(e.path()); // deleted while we worked: not part of this backup
+                            continue;
+                        }
+                        if (ex.getCause() instanceof IOException io) {
+                            throw io;
+                        }
+                        throw new IllegalStateException(ex.getCause());
+                    }
+                    e = e.withContent(s.size(), s.sha256());
+                    if (s.written()) {
+                        checkpoint.reached(Point.BLOB_WRITTEN);
+                    }
+                }
+                entries.add(e);
+            }
+            return entries;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while backing up", ex);
+        } finally {
+            pool.shutdownNow();
+            try {
+                if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+                    LOG.warn("backup workers did not stop");
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Entries whose directory was skipped cannot be restored in order; they go too. */
@@ -476,7 +530,7 @@ public final class BackupStore {
             journal.append(event, fields);
         } catch (IOException e) {
             // The journal records; it never decides whether a backup or restore happens.
-            org.slf4j.LoggerFactory.getLogger(BackupStore.class).warn("cannot write the event journal: {}", e.getMessage());
+            LOG.warn("cannot write the event journal: {}", e.getMessage());
         }
     }
 

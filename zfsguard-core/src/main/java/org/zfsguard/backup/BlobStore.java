@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,9 +28,12 @@ final class BlobStore {
     private static final int IN_MEMORY = 2 * 1024 * 1024;
 
     private final Path objects;
-    private final Set<Path> unsyncedDirs = new LinkedHashSet<>();
-    private long bytesWritten;
-    private byte[] buffer;
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[IN_MEMORY + 1]);
+
+    private final Set<Path> unsyncedDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** New blobs written under temporary names, not yet flushed or renamed: sha256 -> temporary file. */
+    private final Map<String, Path> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
 
     BlobStore(Path objects) {
         this.objects = objects;
@@ -45,11 +48,14 @@ final class BlobStore {
     }
 
     long bytesWritten() {
-        return bytesWritten;
+        return bytesWritten.get();
     }
 
     /** Present as a regular file of the right size: trusted for deduplication, re-hashed by verify. */
     boolean has(String sha256, long size) {
+        if (pending.containsKey(sha256)) {
+            return true;
+        }
         try {
             BasicFileAttributes a = Files.readAttributes(pathOf(sha256), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return a.isRegularFile() && a.size() == size;
@@ -61,19 +67,28 @@ final class BlobStore {
     record Stored(String sha256, long size, boolean written) {
     }
 
-    /** Stores the content of the regular file {@code source}, unless the store already holds it. */
+    /**
+     * Stores the content of the regular file {@code source}, unless the store
+     * already holds it. Safe to call from several threads at once.
+     */
     Stored put(Path source, long expectedSize) throws IOException {
         if (expectedSize <= IN_MEMORY) {
-            byte[] data = readSmall(source);
-            if (data != null) {
-                String sha = Hashing.sha256Hex(data);
-                if (has(sha, data.length)) {
-                    return new Stored(sha, data.length, false);
-                }
-                place(sha, out -> out.write(data), data.length);
-                return new Stored(sha, data.length, true);
+            byte[] buf = BUFFERS.get();
+            int n;
+            try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+                n = in.readNBytes(buf, 0, buf.length);
             }
+            if (n <= IN_MEMORY) {
+                String sha = Hashing.sha256Hex(buf, 0, n);
+                if (has(sha, n)) {
+                    return new Stored(sha, n, false);
+                }
+                place(sha, out -> out.write(buf, 0, n), n);
+                return new Stored(sha, n, true);
+            }
+            // grew since it was listed: take the streaming path
         }
+        FileStamp before = FileStamp.of(source);
         Hashing.Digest first;
         try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
             first = Hashing.digest(in);
@@ -81,54 +96,50 @@ final class BlobStore {
         if (has(first.sha256(), first.size())) {
             return new Stored(first.sha256(), first.size(), false);
         }
-        // Copy while hashing again: the file may have changed since the first read.
-        MessageDigest d = Hashing.sha256();
-        long[] copied = {0};
         Path target = pathOf(first.sha256());
         ensureDir(target.getParent());
+        long[] copied = {0};
         Path temp = AtomicFiles.writeTemp(target, out -> {
-            byte[] buf = new byte[Hashing.BUFFER];
             try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
-                for (int r; (r = in.read(buf)) > 0;) {
-                    d.update(buf, 0, r);
-                    out.write(buf, 0, r);
-                    copied[0] += r;
-                }
+                copied[0] = in.transferTo(out);
             }
-        });
-        bytesWritten += copied[0];
-        String actual = HexFormat.of().formatHex(d.digest());
-        Path finalPath = pathOf(actual);
-        ensureDir(finalPath.getParent());
-        if (has(actual, copied[0])) {
+        }, false);
+        bytesWritten.addAndGet(copied[0]);
+        String actual = first.sha256();
+        if (!before.equals(FileStamp.of(source)) || copied[0] != first.size()) {
+            // Changed while we read it (its ctime moved): hash what was actually copied.
+            try (InputStream in = Files.newInputStream(temp)) {
+                actual = Hashing.digest(in).sha256();
+            }
+        }
+        ensureDir(pathOf(actual).getParent());
+        if (has(actual, copied[0]) || pending.putIfAbsent(actual, temp) != null) {
             Files.delete(temp);
-        } else {
-            AtomicFiles.moveAtomically(temp, finalPath);
-            unsyncedDirs.add(finalPath.getParent());
         }
         return new Stored(actual, copied[0], true);
     }
 
-    private byte[] readSmall(Path source) throws IOException {
-        try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
-            if (buffer == null) {
-                buffer = new byte[IN_MEMORY + 1];
-            }
-            int n = in.readNBytes(buffer, 0, buffer.length);
-            if (n > IN_MEMORY) {
-                return null; // grew since it was listed; take the streaming path
-            }
-            return java.util.Arrays.copyOf(buffer, n);
+    /**
+     * What changes whenever a file's content is written: the kernel sets ctime on
+     * every write and nobody can set it back, so an equal stamp before the hash
+     * and after the copy means the copy is what was hashed.
+     */
+    private record FileStamp(Object ino, Object ctime, Object mtime, Object size) {
+        static FileStamp of(Path p) throws IOException {
+            java.util.Map<String, Object> a = Files.readAttributes(p, "unix:ino,ctime,lastModifiedTime,size", LinkOption.NOFOLLOW_LINKS);
+            return new FileStamp(a.get("ino"), a.get("ctime"), a.get("lastModifiedTime"), a.get("size"));
         }
     }
 
     private void place(String sha, AtomicFiles.Content content, long size) throws IOException {
         Path target = pathOf(sha);
         ensureDir(target.getParent());
-        Path temp = AtomicFiles.writeTemp(target, content);
-        bytesWritten += size;
-        AtomicFiles.moveAtomically(temp, target);
-        unsyncedDirs.add(target.getParent());
+        Path temp = AtomicFiles.writeTemp(target, content, false);
+        if (pending.putIfAbsent(sha, temp) != null) {
+            Files.delete(temp); // another thread stored the same content meanwhile
+            return;
+        }
+        bytesWritten.addAndGet(size);
     }
 
     private void ensureDir(Path dir) throws IOException {
@@ -139,11 +150,27 @@ final class BlobStore {
     }
 
     /**
-     * Makes the renames of new blobs durable. Deferred to one pass before a set
-     * is published: until then no valid set refers to them, and their content
-     * was flushed before each rename, so a crash loses only unreferenced names.
+     * Makes the new blobs durable and gives them their names: first every
+     * temporary file is flushed (after the first flush the journal has most of
+     * them already, so a batch costs about one commit, not one per file), then
+     * each is renamed to its sha256, then the directories are flushed. A name
+     * thus never appears before its content is on the disk; a crash before the
+     * set is published leaves only unreferenced blobs and temporary files, which
+     * {@link BackupStore#collectGarbage} removes.
      */
     void sync() throws IOException {
+        if (pending.size() > 1) {
+            FileSystemFlush.startWriteback(objects);
+        }
+        for (Path temp : pending.values()) {
+            AtomicFiles.fsyncFile(temp);
+        }
+        for (Map.Entry<String, Path> e : pending.entrySet()) {
+            Path target = pathOf(e.getKey());
+            AtomicFiles.moveAtomically(e.getValue(), target);
+            unsyncedDirs.add(target.getParent());
+        }
+        pending.clear();
         for (Path dir : unsyncedDirs) {
             AtomicFiles.fsyncDirectory(dir);
         }

@@ -22,6 +22,6 @@ public record BackupSet(String id, Manifest manifest, Path dir) {
     }
 
     public RetentionPolicy.SetRef ref() {
-        return new RetentionPolicy.SetRef(id, kernel(), created());
+        return new RetentionPolicy.SetRef(id, kernel(), created(), manifest.contentDigest());
     }
 }

@@ -58,6 +58,15 @@ public record Manifest(String kernel, Instant created, List<ManifestEntry> entri
         return entries.stream().filter(e -> e.type() == EntryType.FILE).mapToLong(ManifestEntry::size).sum();
     }
 
+    /** A digest of the entries alone (not the time): equal for backups of identical files. */
+    public String contentDigest() {
+        String all = new String(toBytes(), StandardCharsets.UTF_8);
+        int start = all.indexOf("\n#created\t");
+        start = all.indexOf('\n', start + 1) + 1;
+        int end = all.lastIndexOf("#end\t");
+        return Hashing.sha256Hex(all.substring(start, end).getBytes(StandardCharsets.UTF_8));
+    }
+
     public byte[] toBytes() {
         StringBuilder b = new StringBuilder(entries.size() * 160 + 200);
         b.append(MAGIC).append('\t').append(VERSION).append('\n');

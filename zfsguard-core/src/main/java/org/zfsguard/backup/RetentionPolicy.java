@@ -9,13 +9,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which backups to delete: keep the newest backup of each of the {@code keep}
+ * Which backups to delete. Kept: the newest backup of each of the {@code keep}
  * kernels backed up most recently, and always the newest backup of a protected
  * kernel (the running one, the one that boots next), so that the only copy of
- * a kernel the system depends on is never deleted. Everything else goes.
+ * a kernel the system depends on is never deleted. For each kept kernel the
+ * newest earlier backup whose files differ is kept too: an Armbian release
+ * string can name two builds, and a backup taken after DKMS removed the ZFS
+ * module must not push out the one taken before. Everything else goes; equal
+ * backups share their contents, so an older equal one frees only a manifest.
  */
 public final class RetentionPolicy {
-    public record SetRef(String id, String kernel, Instant created) {
+    /** {@code content} is equal for two backups of identical files (see {@link Manifest#contentDigest}). */
+    public record SetRef(String id, String kernel, Instant created, String content) {
     }
 
     private static final Comparator<SetRef> NEWEST_FIRST =
@@ -39,6 +44,10 @@ public final class RetentionPolicy {
         for (SetRef newest : newestPerKernel.values()) {
             if (kernels < keepKernels || protectedKernels.contains(newest.kernel())) {
                 keep.add(newest);
+                sorted.stream()
+                        .filter(s -> s.kernel().equals(newest.kernel()) && !s.content().equals(newest.content()))
+                        .findFirst()
+                        .ifPresent(keep::add);
             }
             kernels++;
         }

@@ -259,6 +259,21 @@ class BackupStoreTest extends StoreTestBase {
     }
 
     @Test
+    void aBackupTakenAfterZfsWasRemovedDoesNotPushOutTheOneWithZfs() throws IOException {
+        BootSetFixture.create(rootDir, K, 25);
+        BackupSet withZfs = backup(K);
+        Files.delete(BootSetFixture.p(rootDir, "/lib/modules/" + K + "/updates/dkms/zfs.ko"));
+        BackupSet without = backup(K);
+        BackupSet withoutAgain = backup(K);
+
+        List<BackupSet> deleted = store().applyRetention(2, Set.of());
+
+        assertThat(deleted).extracting(BackupSet::id).containsExactly(without.id());
+        assertThat(store().list()).extracting(BackupSet::id).containsExactly(withoutAgain.id(), withZfs.id());
+        assertThat(store().verify(withZfs).ok()).isTrue();
+    }
+
+    @Test
     void idsOfTheSameSecondDiffer() throws IOException {
         BootSetFixture.create(rootDir, K, 23);
         BackupSet a = ((BackupOutcome.Created) store().backup(K, 0)).set();

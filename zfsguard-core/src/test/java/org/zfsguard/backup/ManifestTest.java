@@ -19,7 +19,7 @@ class ManifestTest {
     static Manifest sample() {
         return new Manifest(K, T, List.of(
                 ManifestEntry.dir("/lib/modules/" + K, 0755, 0, 0),
-                ManifestEntry.file("/lib/modules/" + K + "/a\tb%c\nd.ko", 04755, 0, 4294967294L > 0 ? -2 : 0, 12, SHA),
+                ManifestEntry.file("/lib/modules/" + K + "/a\tb%c\nd.ko", 04755, 0, -2, 12, SHA),
                 ManifestEntry.symlink("/lib/modules/" + K + "/build", 0, 0, "/usr/src/linux-headers-" + K),
                 ManifestEntry.file("/boot/vmlinuz-" + K, 0644, 0, 0, 0, SHA),
                 ManifestEntry.symlink("/var/lib/dkms/zfs/kernel-" + K + "-x86_64", 0, 0, "2.1.11/" + K + "/x86_64")));
@@ -34,6 +34,15 @@ class ManifestTest {
         assertThat(text).startsWith("#zfsguard-boot-set\t1\n#kernel\t" + K + "\n#created\t2026-11-24T04:00:00Z\n");
         assertThat(text).containsPattern("\n#end\t5\t[0-9a-f]{64}\n$");
         assertThat(Manifest.parse(bytes)).isEqualTo(m);
+    }
+
+    @Test
+    void theContentDigestIgnoresTheTimeButNotTheFiles() {
+        Manifest m = sample();
+        Manifest later = new Manifest(K, T.plusSeconds(3600), m.entries());
+        Manifest other = new Manifest(K, T, m.entries().subList(0, 3));
+        assertThat(later.contentDigest()).isEqualTo(m.contentDigest());
+        assertThat(other.contentDigest()).isNotEqualTo(m.contentDigest());
     }
 
     @Test

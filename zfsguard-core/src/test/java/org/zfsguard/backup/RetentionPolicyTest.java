@@ -13,7 +13,11 @@ import org.zfsguard.backup.RetentionPolicy.SetRef;
 
 class RetentionPolicyTest {
     static SetRef set(String id, String kernel, int minute) {
-        return new SetRef(id, kernel, Instant.parse("2026-11-24T04:00:00Z").plusSeconds(60L * minute));
+        return set(id, kernel, minute, "same");
+    }
+
+    static SetRef set(String id, String kernel, int minute, String content) {
+        return new SetRef(id, kernel, Instant.parse("2026-11-24T04:00:00Z").plusSeconds(60L * minute), content);
     }
 
     static final SetRef A1 = set("a1", "A", 1);
@@ -41,6 +45,16 @@ class RetentionPolicyTest {
     }
 
     @Test
+    void anEarlierBackupOfTheSameKernelWithOtherFilesIsKeptToo() {
+        SetRef withZfs = set("k1", "K", 1, "build-with-zfs");
+        SetRef olderWithZfs = set("k0", "K", 0, "build-with-zfs");
+        SetRef withoutZfs = set("k2", "K", 2, "zfs-removed");
+        SetRef withoutZfsAgain = set("k3", "K", 3, "zfs-removed");
+        assertThat(RetentionPolicy.toDelete(List.of(olderWithZfs, withZfs, withoutZfs, withoutZfsAgain), 1, Set.of()))
+                .containsExactlyInAnyOrder(olderWithZfs, withoutZfs);
+    }
+
+    @Test
     void nothingToDeleteWhenEverythingFits() {
         assertThat(RetentionPolicy.toDelete(List.of(A2, B1), 2, Set.of())).isEmpty();
         assertThat(RetentionPolicy.toDelete(List.of(), 2, Set.of())).isEmpty();
@@ -56,6 +70,7 @@ class RetentionPolicyTest {
     void sameTimeIsOrderedById() {
         SetRef x = set("k@20261124T040000Z-aaaaaa", "K", 0);
         SetRef y = set("k@20261124T040000Z-bbbbbb", "K", 0);
+        assertThat(x.content()).isEqualTo(y.content());
         assertThat(RetentionPolicy.toDelete(List.of(x, y), 1, Set.of())).containsExactly(x);
     }
 }

@@ -1,13 +1,204 @@
 package org.zfsguard.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
+import org.zfsguard.backup.BackupOutcome;
+import org.zfsguard.backup.BackupSet;
+import org.zfsguard.backup.BackupStore;
+import org.zfsguard.backup.KernelReleaseName;
+import org.zfsguard.config.Config;
+import org.zfsguard.config.ConfigException;
+import org.zfsguard.state.LockBusyException;
+import org.zfsguard.state.RootPaths;
+import org.zfsguard.state.StateDir;
+import org.zfsguard.state.ZfsguardLock;
+import org.zfsguard.system.SystemRoot;
 
-@Command(name = "backup", mixinStandardHelpOptions = true, description = "Back up the boot set of a kernel (default: running and next-boot kernels).")
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = {
+            "Back up the boot set of a kernel: /lib/modules/K (with updates/dkms), /boot/vmlinuz-K, config-K,",
+            "System.map-K, initrd.img-K, uInitrd-K, /boot/dtb-K/, /usr/lib/linux-image-K/ and DKMS build records.",
+            "Without --kernel: every kernel in /lib/modules. Old backups beyond keep_kernels are removed afterwards."
+        })
 final class BackupCommand implements Callable<Integer> {
+    /** How long a command waits for another zfsguard process to finish (shortened by tests). */
+    static Duration lockWait = Duration.ofSeconds(10);
+    private static final double MIB = 1024 * 1024;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kernel", paramLabel = "K", description = "Back up only this kernel release.")
+    String kernel;
+
     @Override
     public Integer call() {
-        throw Unavailable.command("backup");
+        SystemRoot root = GlobalOptions.root();
+        Config config = config(root);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> kernels;
+        if (kernel != null) {
+            kernels = List.of(kernel(kernel));
+        } else {
+            kernels = installedKernels(root);
+            if (kernels.isEmpty()) {
+                throw new UserError("no kernel found in /lib/modules", "zfsguard backup --kernel K");
+            }
+        }
+        StateDir state = stateDir(root);
+        int refused = 0;
+        int nothing = 0;
+        try (ZfsguardLock lock = lock(state, "zfsguard backup")) {
+            BackupStore store = BackupStore.open(root, state);
+            for (String k : kernels) {
+                BackupOutcome o = store.backup(k, config.reserveMiB() * 1024 * 1024);
+                if (o instanceof BackupOutcome.Created c) {
+                    BackupSet s = c.set();
+                    out.printf("backed up boot set of %s (%d files, %s, sha256 recorded; %s written) as %s%n",
+                            k, s.files(), mib(s.bytes()), mib(c.bytesWritten()), s.id());
+                } else if (o instanceof BackupOutcome.Refused r) {
+                    err.println("zfsguard: NOT BACKED UP: " + k + ": " + r.reason());
+                    refused++;
+                } else {
+                    out.println("no files of " + k + " on this system; nothing to back up");
+                    nothing++;
+                }
+            }
+            Set<String> keep = protectedKernels(root);
+            for (BackupSet gone : store.applyRetention(config.keepKernels(), keep)) {
+                out.println("removed old backup " + gone.id() + " (keep_kernels = " + config.keepKernels() + ")");
+            }
+        } catch (IOException e) {
+            throw ioFailure(e, "zfsguard backup");
+        }
+        if (refused > 0) {
+            throw new UserError(refused + " boot set(s) not backed up",
+                    "free space under " + StateDir.PATH + " or lower reserve_mib in " + Config.PATH + ", then: zfsguard backup",
+                    ExitCodes.NOT_SAFE);
+        }
+        if (kernel != null && nothing > 0) {
+            throw new UserError("kernel " + kernel + " has no files on this system", "zfsguard backups");
+        }
+        out.println("next: zfsguard backups");
+        return ExitCodes.OK;
+    }
+
+    // ---- shared by the backup commands
+
+    static Config config(SystemRoot root) {
+        try {
+            return Config.load(root);
+        } catch (ConfigException e) {
+            throw new UserError(e.getMessage().lines().findFirst().orElse("bad configuration"),
+                    "fix " + Config.PATH + " (see the comments in it)");
+        }
+    }
+
+    static String kernel(String k) {
+        if (!KernelReleaseName.isValid(k)) {
+            throw new UserError("not a kernel release: '" + SystemRoot.printable(k) + "'", "zfsguard backups", ExitCodes.USAGE);
+        }
+        return k;
+    }
+
+    static StateDir stateDir(SystemRoot root) {
+        try {
+            return StateDir.of(root);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError("cannot find " + StateDir.PATH + ": " + e.getMessage(), "check the directory and its parents");
+        }
+    }
+
+    static ZfsguardLock lock(StateDir state, String again) {
+        try {
+            return ZfsguardLock.acquire(state, lockWait);
+        } catch (LockBusyException e) {
+            throw new UserError(e.getMessage(), "wait for it to finish, then run: " + again);
+        } catch (IOException e) {
+            throw ioFailure(e, again);
+        }
+    }
+
+    static UserError ioFailure(IOException e, String again) {
+        String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return new UserError("permission denied: " + what, "run as root: sudo " + again);
+        }
+        return new UserError("I/O error: " + SystemRoot.printable(what), "run the same command with --verbose; then: " + again);
+    }
+
+    static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / MIB);
+    }
+
+    /** Directories of /lib/modules named like a kernel release. */
+    static List<String> installedKernels(SystemRoot root) {
+        List<String> kernels = new ArrayList<>();
+        try {
+            Path modules = RootPaths.resolveAll(root, "/lib/modules");
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(modules)) {
+                for (Path p : s) {
+                    String name = p.getFileName().toString();
+                    if (KernelReleaseName.isValid(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        kernels.add(name);
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return kernels;
+        } catch (IOException e) {
+            throw ioFailure(e, "zfsguard backup --kernel K");
+        }
+        kernels.sort(null);
+        return kernels;
+    }
+
+    /**
+     * Kernels whose only backup must survive retention: the one /boot/Image points
+     * at (what U-Boot boots next on Armbian) and, on the live system, the running one.
+     */
+    static Set<String> protectedKernels(SystemRoot root) {
+        Set<String> kernels = new LinkedHashSet<>();
+        try {
+            Path image = RootPaths.resolveParents(root, "/boot/Image");
+            if (Files.isSymbolicLink(image)) {
+                String target = Files.readSymbolicLink(image).getFileName().toString();
+                if (target.startsWith("vmlinuz-") && KernelReleaseName.isValid(target.substring(8))) {
+                    kernels.add(target.substring(8));
+                }
+            }
+        } catch (IOException e) {
+            // nothing known to protect from /boot; retention still keeps keep_kernels kernels
+        }
+        if (root.isHost()) {
+            try {
+                String running = Files.readString(Path.of("/proc/sys/kernel/osrelease"), StandardCharsets.US_ASCII).strip();
+                if (KernelReleaseName.isValid(running)) {
+                    kernels.add(running);
+                }
+            } catch (IOException e) {
+                // no /proc (a chroot): there is no running kernel of this system to protect
+            }
+        }
+        return kernels;
     }
 }

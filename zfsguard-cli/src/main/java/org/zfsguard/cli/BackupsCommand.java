@@ -1,13 +1,82 @@
 package org.zfsguard.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
+import org.zfsguard.backup.BackupSet;
+import org.zfsguard.backup.BackupStore;
+import org.zfsguard.state.StateDir;
+import org.zfsguard.system.SystemRoot;
 
-@Command(name = "backups", mixinStandardHelpOptions = true, description = "List the boot-set backups.")
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "backups", mixinStandardHelpOptions = true,
+        description = {
+            "List the boot-set backups, newest first. STATE is 'complete' when every file content is present",
+            "with its recorded size; 'zfsguard verify' re-hashes them. Unfinished backups are never listed."
+        })
 final class BackupsCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw Unavailable.command("backups");
+        SystemRoot root = GlobalOptions.root();
+        PrintWriter out = spec.commandLine().getOut();
+        StateDir state = BackupCommand.stateDir(root);
+        List<BackupSet> sets;
+        BackupStore store = BackupStore.open(root, state);
+        try {
+            sets = store.list();
+        } catch (IOException e) {
+            throw BackupCommand.ioFailure(e, "zfsguard backups");
+        }
+        if (sets.isEmpty()) {
+            out.println("no boot-set backups in " + StateDir.PATH + "/backups");
+            out.println("next: zfsguard backup");
+            return ExitCodes.OK;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "KERNEL", "TIME", "SIZE", "FILES", "STATE"});
+        boolean damaged = false;
+        for (BackupSet s : sets) {
+            boolean ok = store.blobsPresent(s);
+            damaged |= !ok;
+            rows.add(new String[] {s.id(), s.kernel(), TIME.format(s.created()), BackupCommand.mib(s.bytes()),
+                Integer.toString(s.files()), ok ? "complete" : "DAMAGED"});
+        }
+        int[] width = new int[6];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                b.append(i == 3 || i == 4 ? pad(r[i], width[i], true) : pad(r[i], width[i], false));
+                if (i < r.length - 1) {
+                    b.append("  ");
+                }
+            }
+            out.println(b.toString().stripTrailing());
+        }
+        out.println(damaged ? "next: zfsguard verify ID (a DAMAGED backup cannot be restored)"
+                : "next: zfsguard verify, or zfsguard restore KERNEL");
+        return ExitCodes.OK;
+    }
+
+    private static String pad(String s, int w, boolean right) {
+        String fill = " ".repeat(w - s.length());
+        return right ? fill + s : s + fill;
     }
 }

@@ -1,13 +1,117 @@
 package org.zfsguard.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
+import org.zfsguard.hook.HookContext;
+import org.zfsguard.hook.KernelHooks;
+import org.zfsguard.hook.PostInvokeHook;
+import org.zfsguard.hook.PreInstallHook;
 
-@Command(name = "hook", mixinStandardHelpOptions = true, description = "Entry points for the apt, dpkg and kernel hooks (not for people).")
-final class HookCommand implements Callable<Integer> {
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Entry points of the apt, dpkg and kernel hooks. Each exits 0 whatever goes
+ * wrong, so that zfsguard never breaks the package manager; the one exception
+ * is the preflight gate's refusal (exit 10) from apt-pre-install.
+ */
+@Command(name = "hook", mixinStandardHelpOptions = true,
+        description = {"Entry points for the apt, dpkg and kernel hooks (not for people).",
+            "Every hook exits 0, except apt-pre-install when the preflight gate refuses (exit 10)."},
+        subcommands = {
+            HookCommand.AptPreInstall.class,
+            HookCommand.PostInvoke.class,
+            HookCommand.KernelPrerm.class,
+            HookCommand.KernelPostinst.class
+        })
+final class HookCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Override
-    public Integer call() {
-        throw Unavailable.command("hook");
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    interface Body {
+        int run(HookContext ctx) throws Exception;
+    }
+
+    /** Runs a hook body; any failure is reported in one line and turned into success. */
+    static int guarded(CommandSpec spec, String name, Body body) {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            HookContext ctx = new HookContext(GlobalOptions.root(), out, System.getenv());
+            return body.run(ctx);
+        } catch (Throwable t) {
+            out.println("zfsguard: the " + name + " hook failed and is skipped: " + t);
+            out.println("zfsguard:   the package operation goes on; afterwards check with: zfsguard status");
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "apt-pre-install", mixinStandardHelpOptions = true,
+            description = {"DPkg::Pre-Install-Pkgs: reads apt's package list (protocol 2 or 3) on standard input,",
+                "runs the preflight gate and backs up the boot sets the operation is about to touch."})
+    static final class AptPreInstall implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, "apt-pre-install", ctx -> PreInstallHook.run(ctx, System.in));
+        }
+    }
+
+    @Command(name = "post-invoke", mixinStandardHelpOptions = true,
+            description = "After dpkg: says whether the next reboot is safe when a kernel or ZFS change was recorded.")
+    static final class PostInvoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, "post-invoke", PostInvokeHook::run);
+        }
+    }
+
+    @Command(name = "kernel-prerm", mixinStandardHelpOptions = true,
+            description = "/etc/kernel/prerm.d: backs up the boot set of KERNEL before its package removes it.")
+    static final class KernelPrerm implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
+        String kernel;
+
+        @Parameters(paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
+        String image;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, "kernel-prerm", ctx -> KernelHooks.prerm(ctx, kernel));
+        }
+    }
+
+    @Command(name = "kernel-postinst", mixinStandardHelpOptions = true,
+            description = "/etc/kernel/postinst.d: records that KERNEL was installed; the verdict follows after dpkg.")
+    static final class KernelPostinst implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
+        String kernel;
+
+        @Parameters(paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
+        String image;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, "kernel-postinst", ctx -> KernelHooks.postinst(ctx, kernel));
+        }
     }
 }

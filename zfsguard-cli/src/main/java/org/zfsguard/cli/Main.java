@@ -1,6 +1,9 @@
 package org.zfsguard.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,18 +24,6 @@ import picocli.CommandLine.Mixin;
             "Knows every installed kernel and whether ZFS will load on it, backs up the",
             "last known-good boot set before kernel or ZFS packages change, and rebuilds",
             "ZFS safely for the kernels that need it."
-        },
-        subcommands = {
-            StatusCommand.class,
-            CheckCommand.class,
-            RebuildCommand.class,
-            BackupCommand.class,
-            BackupsCommand.class,
-            VerifyCommand.class,
-            RestoreCommand.class,
-            PreflightCommand.class,
-            HookCommand.class,
-            CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -60,20 +51,65 @@ public final class Main implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * The commands, in the order help lists them. Only the one a command line
+     * names is built: picocli reads each command's annotations reflectively, and
+     * every hook call and status pays for that at start-up.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("rebuild", RebuildCommand::new);
+        COMMANDS.put("backup", BackupCommand::new);
+        COMMANDS.put("backups", BackupsCommand::new);
+        COMMANDS.put("verify", VerifyCommand::new);
+        COMMANDS.put("restore", RestoreCommand::new);
+        COMMANDS.put("preflight", PreflightCommand::new);
+        COMMANDS.put("hook", HookCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
     /** Runs the command line and returns the exit code, without calling System.exit. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = newCommandLine();
+        CommandLine cl = newCommandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
+    /** With every command, as help shows them. */
     static CommandLine newCommandLine() {
+        return newCommandLine(new String[0]);
+    }
+
+    /** With only the command {@code args} name; with all of them for help or when none is named. */
+    static CommandLine newCommandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        String named = commandNamed(args);
+        for (Map.Entry<String, Supplier<Object>> c : COMMANDS.entrySet()) {
+            if (named == null || named.equals("help") || named.equals(c.getKey())) {
+                cl.addSubcommand(c.getKey(), c.getValue().get());
+            }
+        }
         cl.setExitCodeExceptionMapper(ExitCodes::forException);
         cl.setExecutionExceptionHandler(new Failures());
         cl.setParameterExceptionHandler(Failures::onUsageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
+    }
+
+    /** The first argument that is a command name, skipping the value of a global option; or null. */
+    static String commandNamed(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--root")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return COMMANDS.containsKey(a) ? a : null;
+            }
+        }
+        return null;
     }
 }

@@ -1,13 +1,117 @@
 package org.zfsguard.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
+import org.zfsguard.backup.BackupSet;
+import org.zfsguard.backup.BackupStore;
+import org.zfsguard.backup.Depmod;
+import org.zfsguard.backup.DpkgOwnership;
+import org.zfsguard.backup.ProcessDepmod;
+import org.zfsguard.backup.RestoreOutcome;
+import org.zfsguard.backup.Restorer;
+import org.zfsguard.state.StateDir;
+import org.zfsguard.state.ZfsguardLock;
+import org.zfsguard.system.SystemRoot;
 
-@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore the boot set of a kernel from a backup.")
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {
+            "Restore the boot set of kernel K from its newest backup (or --from ID): verify every checksum first,",
+            "write each file under a temporary name and rename it into place, then run depmod for K.",
+            "Refuses to overwrite files an installed package owns unless --force."
+        })
 final class RestoreCommand implements Callable<Integer> {
+    /** Replaced by tests with a fake; production runs depmod. */
+    static Depmod depmod = new ProcessDepmod();
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "K", description = "The kernel release to restore.")
+    String kernel;
+
+    @Option(names = "--from", paramLabel = "ID", description = "Restore this backup instead of the newest of K.")
+    String from;
+
+    @Option(names = "--activate", description = "Make K the next boot kernel (Armbian: /boot/Image, /boot/uInitrd, /boot/dtb).")
+    boolean activate;
+
+    @Option(names = "--dry-run", description = "Print what would be done; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Overwrite files that an installed package owns.")
+    boolean force;
+
     @Override
     public Integer call() {
-        throw Unavailable.command("restore");
+        SystemRoot root = GlobalOptions.root();
+        String k = BackupCommand.kernel(kernel);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        StateDir state = BackupCommand.stateDir(root);
+        if (!state.exists()) {
+            throw new UserError("no boot-set backups on this system", "zfsguard backups");
+        }
+        String again = "zfsguard restore " + k + (from == null ? "" : " --from " + from);
+        try (ZfsguardLock lock = dryRun ? null : BackupCommand.lock(state, again)) {
+            BackupStore store = BackupStore.open(root, state);
+            BackupSet set = choose(store, k);
+            Restorer restorer = new Restorer(root, store, new DpkgOwnership(root), depmod);
+            RestoreOutcome o = restorer.restore(set, new Restorer.Options(force, dryRun, activate));
+            if (o instanceof RestoreOutcome.Planned p) {
+                out.println("restore plan for " + k + " from " + set.id() + ":");
+                p.steps().forEach(s -> out.println("  " + s));
+                out.println("nothing was changed (--dry-run); next: " + again + (activate ? " --activate" : ""));
+                return ExitCodes.OK;
+            }
+            if (o instanceof RestoreOutcome.Refused r) {
+                r.details().stream().limit(20).forEach(d -> err.println("zfsguard:   " + d));
+                if (r.details().size() > 20) {
+                    err.println("zfsguard:   ... and " + (r.details().size() - 20) + " more");
+                }
+                boolean owned = r.reason().contains("installed package");
+                throw new UserError("restore of " + k + " refused: " + r.reason(),
+                        owned ? "to overwrite them anyway: " + again + " --force"
+                                : r.reason().contains("verification") ? "zfsguard backups (restore another one with --from ID)"
+                                        : "move the conflicting paths aside, then: " + again,
+                        ExitCodes.NOT_SAFE);
+            }
+            RestoreOutcome.Restored done = (RestoreOutcome.Restored) o;
+            out.printf("restored boot set of %s from %s: %d written, %d already matching%n",
+                    k, set.id(), done.written(), done.unchanged());
+            done.notes().forEach(n -> out.println("  " + n));
+            if (!done.warnings().isEmpty()) {
+                done.warnings().forEach(w -> err.println("zfsguard: " + w));
+                throw new UserError("the files of " + k + " are back, but not everything after that worked",
+                        "depmod -a " + k + (activate ? "; check /boot/Image, /boot/uInitrd and /boot/dtb" : ""));
+            }
+            out.println(activate ? "next: zfsguard status" : "next: zfsguard status; to boot it next: " + again + " --activate");
+            return ExitCodes.OK;
+        } catch (IOException e) {
+            throw BackupCommand.ioFailure(e, again);
+        }
+    }
+
+    private BackupSet choose(BackupStore store, String k) throws IOException {
+        if (from != null) {
+            Optional<BackupSet> s = store.find(from);
+            if (s.isEmpty()) {
+                throw new UserError("no valid backup named '" + SystemRoot.printable(from) + "'", "zfsguard backups");
+            }
+            if (!s.get().kernel().equals(k)) {
+                throw new UserError("backup " + from + " is of kernel " + s.get().kernel() + ", not " + k,
+                        "zfsguard restore " + s.get().kernel() + " --from " + from);
+            }
+            return s.get();
+        }
+        return store.newest(k).orElseThrow(() -> new UserError("no backup of kernel " + k, "zfsguard backups"));
     }
 }

@@ -52,6 +52,18 @@ class MainTest {
     }
 
     @Test
+    void onlyTheNamedCommandIsBuiltButHelpSeesThemAll() {
+        assertThat(Main.newCommandLine(new String[] {"--root", "/x", "status", "--json"}).getSubcommands())
+                .containsOnlyKeys("status");
+        assertThat(Main.newCommandLine(new String[] {"--root", "status", "check"}).getSubcommands())
+                .containsOnlyKeys("check");
+        assertThat(Main.newCommandLine(new String[] {"help", "status"}).getSubcommands())
+                .containsKeys("status", "check", "hook", "help");
+        assertThat(Main.newCommandLine(new String[] {"--version"}).getSubcommands()).hasSize(10);
+        assertThat(Main.newCommandLine(new String[] {"nonsense"}).getSubcommands()).hasSize(10);
+    }
+
+    @Test
     void rootIsAcceptedBeforeAndAfterTheSubcommand(@TempDir Path dir) {
         run("--root", dir.toString(), "help");
         assertThat(GlobalOptions.root().path()).isEqualTo(dir.toAbsolutePath());

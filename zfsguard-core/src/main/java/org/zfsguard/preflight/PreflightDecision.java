@@ -329,6 +329,33 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                         + " module (" + lost + ") and " + why + ", unless the arriving zfs-dkms supports one", List.of()));
                 return;
             }
+            if (incomingImages.values().stream().anyMatch(Optional::isEmpty)) {
+                // Never block on a guess: an arriving kernel could not be read.
+                findings.add(new Finding(Finding.Severity.WARN, "this operation removes the last kernel with a working ZFS"
+                        + " module (" + lost + "); an arriving kernel could not be read, so whether ZFS can be built"
+                        + " for it is not known", List.of("zfsguard check")));
+                return;
+            }
+            List<String> replacedInPlace = state.kernels().stream()
+                    .filter(k -> k.zfsModuleOk() && k.imagePackage().isPresent()
+                            && in.changes().inPlaceKernelUpgrades().stream()
+                                    .anyMatch(c -> c.name().equals(k.imagePackage().get())))
+                    .map(InstalledKernel::release).toList();
+            if (!zfs.removed() && replacedInPlace.containsAll(workingBefore)) {
+                // Armbian's routine kernel update replaces the kernel in place; its boot set is
+                // backed up before dpkg runs, so the way back exists and the update goes on.
+                List<String> commands = new ArrayList<>();
+                for (String k : kernelsAfter()) {
+                    if (!hasHeaders(k)) {
+                        commands.add("sudo apt install " + PackageRole.headersPackageFor(imagePackageOf(k), k));
+                    }
+                }
+                commands.add("sudo zfsguard rebuild");
+                workingBefore.forEach(k -> commands.add("sudo zfsguard restore " + k + " --activate"));
+                findings.add(new Finding(Finding.Severity.WARN, "this upgrade replaces the last kernel with a working ZFS"
+                        + " module (" + lost + ") in place, and " + why + "; its boot set is backed up first", commands));
+                return;
+            }
             List<String> commands = new ArrayList<>();
             for (String k : kernelsAfter()) {
                 if (!hasHeaders(k)) {

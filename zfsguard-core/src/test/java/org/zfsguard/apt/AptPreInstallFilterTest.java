@@ -152,10 +152,22 @@ class AptPreInstallFilterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/bin/sh", "/usr/bin/dash"})
-    void zfsguardsRefusalReachesApt(String shell) throws Exception {
-        Run r = run(shell, Streams.bytes("02-armbian-in-place-kernel-upgrade.v3"), WatchListTest.SHIPPED, true, 1);
+    void thePreflightRefusalReachesApt(String shell) throws Exception {
+        Run r = run(shell, Streams.bytes("02-armbian-in-place-kernel-upgrade.v3"), WatchListTest.SHIPPED, true, 10);
         assertThat(r.called()).isTrue();
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(10);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bin/sh", "/usr/bin/dash"})
+    void anyOtherFailureOfZfsguardIsReportedAndAptGoesOn(String shell) throws Exception {
+        for (int status : new int[] {1, 2, 64, 127, 134}) {
+            Run r = run(shell, Streams.bytes("02-armbian-in-place-kernel-upgrade.v3"), WatchListTest.SHIPPED, true,
+                    status);
+            assertThat(r.called()).isTrue();
+            assertThat(r.exitCode()).as("zfsguard exit %d", status).isZero();
+            assertThat(r.stderr()).contains("exit " + status).contains("apt goes on");
+        }
     }
 
     @ParameterizedTest

@@ -1,0 +1,105 @@
+package org.zfsguard.hook;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.zfsguard.config.Config;
+import org.zfsguard.config.ConfigException;
+import org.zfsguard.state.EventJournal;
+import org.zfsguard.state.StateDir;
+import org.zfsguard.state.ZfsguardLock;
+import org.zfsguard.system.SystemRoot;
+
+/**
+ * What every hook needs, set up so that nothing in it can stop apt: a broken
+ * configuration falls back to the defaults, a journal that cannot be written
+ * is reported, a lock held too long is waited for a bounded time and then
+ * given up on with a warning.
+ */
+public final class HookContext {
+    /** How long a hook waits for another zfsguard process before it goes on without the lock. */
+    public static final Duration LOCK_WAIT = Duration.ofSeconds(20);
+
+    private final SystemRoot root;
+    private final PrintWriter out;
+    private final Map<String, String> env;
+    private Config config;
+    private StateDir state;
+
+    public HookContext(SystemRoot root, PrintWriter out, Map<String, String> env) {
+        this.root = root;
+        this.out = out;
+        this.env = Map.copyOf(env);
+    }
+
+    public SystemRoot root() {
+        return root;
+    }
+
+    public Optional<String> env(String name) {
+        return Optional.ofNullable(env.get(name));
+    }
+
+    /** One line for the operator, in apt's output. */
+    public void say(String line) {
+        out.println("zfsguard: " + line);
+        out.flush();
+    }
+
+    public Config config() {
+        if (config == null) {
+            try {
+                config = Config.load(root);
+            } catch (ConfigException e) {
+                say("WARNING: " + Config.PATH + " is not usable, using the defaults: "
+                        + e.getMessage().replace('\n', ';'));
+                say("  fix it, then check with: zfsguard status");
+                config = Config.defaults();
+            }
+        }
+        return config;
+    }
+
+    public StateDir state() throws IOException {
+        if (state == null) {
+            state = StateDir.of(root);
+        }
+        return state;
+    }
+
+    public PendingRecord pending() throws IOException {
+        return new PendingRecord(state());
+    }
+
+    /** Appends to the event journal; a failure is reported, never thrown. */
+    public void journal(String event, Map<String, ?> fields) {
+        try {
+            EventJournal.of(state()).append(event, fields);
+        } catch (IOException | RuntimeException e) {
+            say("WARNING: could not write the event journal: " + e.getMessage());
+        }
+    }
+
+    /** The lock, or empty (with a warning) when another zfsguard holds it too long or it cannot be taken. */
+    public Optional<ZfsguardLock> lock() {
+        try {
+            return Optional.of(ZfsguardLock.acquire(state(), LOCK_WAIT));
+        } catch (IOException e) {
+            say("WARNING: going on without zfsguard's lock: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    static void release(Optional<ZfsguardLock> lock) {
+        if (lock.isPresent()) {
+            try {
+                lock.get().close();
+            } catch (IOException e) {
+                // The lock goes with the process anyway.
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.zfsguard.hook;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.zfsguard.readiness.KernelReadiness;
+import org.zfsguard.readiness.ReadinessEngine;
+import org.zfsguard.readiness.ReadinessReport;
+
+/**
+ * After dpkg: when a kernel or ZFS change was recorded, say whether the next
+ * reboot is safe, what to run if not, and whether that is what the preflight
+ * expected; journal it and clear the record.
+ */
+public final class PostInvokeHook {
+    private PostInvokeHook() {
+    }
+
+    public static int run(HookContext ctx) throws IOException {
+        PendingRecord record = ctx.pending();
+        Optional<PendingChange> change = record.read();
+        if (change.isEmpty()) {
+            return 0;
+        }
+        PendingChange p = change.get();
+        ReadinessReport report = new ReadinessEngine(ctx.root()).evaluate();
+        KernelReadiness next = report.nextBootKernel();
+        String nextName = next == null ? "(none)" : next.facts().release().text();
+        switch (report.overall()) {
+            case NO_ZFS -> ctx.say("no ZFS installed on this system; nothing to check for the next boot");
+            case SAFE -> ctx.say("SAFE TO REBOOT: next boot kernel " + nextName + " has a working ZFS module ("
+                    + next.judgement().reason() + ")");
+            case NOT_SAFE -> {
+                ctx.say("NOT SAFE TO REBOOT: next boot kernel " + nextName + ": "
+                        + (next == null ? report.overallReason() : next.judgement().reason()));
+                if (next != null && next.judgement().next() != null) {
+                    ctx.say("  run: " + next.judgement().next());
+                }
+                for (Map.Entry<String, String> b : p.backups.entrySet()) {
+                    if (!b.getValue().startsWith("refused") && !b.getKey().equals(nextName)) {
+                        ctx.say("  or:  sudo zfsguard restore " + b.getKey() + " --activate");
+                    }
+                }
+            }
+            default -> {
+                ctx.say("COULD NOT TELL whether the next reboot is safe: " + report.overallReason());
+                ctx.say("  run: zfsguard status");
+            }
+        }
+        if (p.preflight != null && report.overall() != ReadinessReport.Overall.NO_ZFS) {
+            boolean safe = report.overall() == ReadinessReport.Overall.SAFE;
+            ctx.say(safe == p.predictedSafe ? "(as the preflight predicted)"
+                    : "(this differs from the preflight's prediction: " + p.preflight + ")");
+        }
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("overall", report.overall().name());
+        ev.put("nextBoot", nextName);
+        ev.put("reason", report.overallReason());
+        ev.put("packages", p.packages);
+        ev.put("backups", p.backups);
+        ev.put("kernelsInstalled", p.kernelsInstalled);
+        ev.put("preflight", p.preflight);
+        ctx.journal("verdict", ev);
+        record.clear();
+        return 0;
+    }
+}

@@ -85,10 +85,10 @@ final class HookCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
+        @Parameters(index = "0", paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
         String kernel;
 
-        @Parameters(paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
+        @Parameters(index = "1", paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
         String image;
 
         @Override
@@ -103,10 +103,10 @@ final class HookCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
+        @Parameters(index = "0", paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
         String kernel;
 
-        @Parameters(paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
+        @Parameters(index = "1", paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
         String image;
 
         @Override

@@ -213,12 +213,12 @@ final class FakeKernelPackages {
 
     private static String control(String pkg, String version, String k, String description) {
         String kernelVersion = k.substring(0, k.indexOf('-'));
-        String family = k.substring(k.indexOf('-') + 1);
         return "Package: " + pkg + "\nVersion: " + version + "\nArchitecture: all\n"
                 + "Maintainer: zfsguard tests <tests@zfsguard.invalid>\nSection: kernel\nPriority: optional\n"
                 + "Source: linux-" + kernelVersion + "\n"
                 + "Armbian-Kernel-Version: " + kernelVersion + "\n"
-                + "Armbian-Kernel-Version-Family: " + family + "\n"
+                // As Armbian's kernel-debs.sh writes them: the version alone, then the whole release.
+                + "Armbian-Kernel-Version-Family: " + k + "\n"
                 + "Armbian-Original-Hash: 0000000000000000000000000000000000000000\n"
                 + "Description: " + description + "\n This is a stand-in for tests, not a kernel.\n";
     }

@@ -26,6 +26,7 @@ class FakeKernelPackagesTest {
         assertThat(field(upgrade, "Version")).isEqualTo("25.11.2");
         assertThat(field(upgrade, "Architecture")).isEqualTo("all");
         assertThat(field(upgrade, "Armbian-Kernel-Version")).isEqualTo("6.12.58");
+        assertThat(field(upgrade, "Armbian-Kernel-Version-Family")).isEqualTo(FakeKernelPackages.NEW_K);
         assertThat(field(upgrade, "Source")).isEqualTo("linux-6.12.58");
         assertThat(contents(upgrade)).contains("./boot/vmlinuz-6.12.58-current-rockchip64",
                 "./lib/modules/6.12.58-current-rockchip64/kernel/drivers/dummy.ko",

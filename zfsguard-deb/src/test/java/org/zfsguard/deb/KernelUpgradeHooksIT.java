@@ -56,8 +56,7 @@ class KernelUpgradeHooksIT {
 
             // One valid backup of the old kernel, taken before the DKMS stand-in deleted zfs.ko.
             List<String> backups = Scenarios.backupLines(c, OLD_K);
-            assertThat(backups).as("zfsguard backups").singleElement().asString().contains("valid")
-                    .doesNotContain("invalid");
+            assertThat(backups).as(Scenarios.backups(c).describe() + "\n--- after ---\n" + upgrade.describe()).singleElement().asString().matches(Scenarios.GOOD_BACKUP);
             Exec.Result verify = c.run("zfsguard", "verify");
             assertThat(verify.exitCode()).as(verify.describe()).isZero();
             assertThat(Scenarios.filesWithContent(c, Scenarios.STATE, zfsKo)).as("zfs.ko of " + OLD_K + " in the store")
@@ -135,7 +134,8 @@ class KernelUpgradeHooksIT {
             assertThat(out).as(r.describe()).contains("SAFE TO REBOOT").contains(NEW_K);
             assertThat(out).as("the DKMS stand-in ran").contains("dkms: removing: zfs/" + ZFS_OLD + " (" + OLD_K + ")");
 
-            assertThat(Scenarios.backupLines(c, OLD_K)).as("zfsguard backups").singleElement().asString().contains("valid");
+            assertThat(Scenarios.backupLines(c, OLD_K)).as(Scenarios.backups(c).describe() + "\n--- after ---\n" + r.describe())
+                    .singleElement().asString().matches(Scenarios.GOOD_BACKUP);
             assertThat(Scenarios.filesWithContent(c, Scenarios.STATE, zfsKo))
                     .as("zfs.ko of " + OLD_K + ", deleted by the DKMS stand-in, kept by the backup").isNotEmpty();
             Exec.Result verify = c.run("zfsguard", "verify");
@@ -237,11 +237,14 @@ class KernelUpgradeHooksIT {
             assertThat(adapted).contains(deb).doesNotContain("/tmp/");
             c.write("/root/stream.v3", adapted, "rw-------");
 
+            StringBuilder runs = new StringBuilder();
             for (int run = 1; run <= 2; run++) {
                 Exec.Result r = Scenarios.aptHookWithStream(c, "/root/stream.v3");
                 assertThat(r.exitCode()).as("run " + run + "\n" + r.describe()).isZero();
+                runs.append(r.describe()).append('\n');
             }
-            assertThat(Scenarios.backupLines(c, OLD_K)).as("backups of " + OLD_K + " after the same stream twice")
+            assertThat(Scenarios.backupLines(c, OLD_K)).as("backups of " + OLD_K + " after the same stream twice\n"
+                    + Scenarios.backups(c).describe() + "\n" + runs)
                     .hasSize(1);
             byte[] zfsKo = Scenarios.bytes(c, "/lib/modules/" + OLD_K + "/updates/dkms/zfs.ko");
             assertThat(Scenarios.filesWithContent(c, Scenarios.STATE, zfsKo)).as("copies of zfs.ko in the store")

@@ -35,6 +35,12 @@ final class Scenarios {
     static final String APT_CONF = "/etc/apt/apt.conf.d/80zfsguard";
     static final String KERNEL_PRERM = "/etc/kernel/prerm.d/05zfsguard";
 
+    /**
+     * A line of {@code zfsguard backups} whose state column says the set is whole: "valid" as
+     * first specified, "complete" as the store prints it today.
+     */
+    static final String GOOD_BACKUP = ".*\\s(valid|complete)\\s*$";
+
     private Scenarios() {
     }
 
@@ -172,9 +178,14 @@ final class Scenarios {
 
     /** {@code zfsguard backups}: exit 0, and the lines naming {@code kernel}. */
     static List<String> backupLines(Chroot c, String kernel) {
+        return backups(c).stdout().lines().filter(l -> l.contains(kernel)).toList();
+    }
+
+    /** {@code zfsguard backups}, which must exit 0. */
+    static Exec.Result backups(Chroot c) {
         Exec.Result r = c.run("zfsguard", "backups");
         assertThat(r.exitCode()).as(r.describe()).isZero();
-        return r.stdout().lines().filter(l -> l.contains(kernel)).toList();
+        return r;
     }
 
     /** {@code zfsguard status --json}, parsed. */

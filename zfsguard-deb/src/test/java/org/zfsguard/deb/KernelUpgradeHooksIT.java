@@ -38,6 +38,9 @@ class KernelUpgradeHooksIT {
     @Test
     void aptUpgradeBacksUpTheOldKernelWarnsAndRestoreBringsItBack() {
         try (Chroot c = Chroot.bookworm("amd64")) {
+            // restore runs depmod, as on the board.
+            c.runOk("apt-get", "update", "-q");
+            c.runOk("apt-get", "install", "-y", "-q", "--no-install-recommends", "kmod");
             Scenarios.armbianWithZfs(c);
             Scenarios.installZfsguard(c, pkg);
             byte[] zfsKo = Scenarios.bytes(c, "/lib/modules/" + OLD_K + "/updates/dkms/zfs.ko");
@@ -80,8 +83,9 @@ class KernelUpgradeHooksIT {
             assertThat(old.get("verdict").getAsString()).as(old.toString()).isEqualTo("OK");
             assertThat(old.get("nextBoot").getAsBoolean()).isTrue();
             Exec.Result table = c.run("zfsguard", "status");
-            assertThat(table.stdout().lines().filter(l -> l.contains(OLD_K))).as(table.describe())
-                    .singleElement().asString().contains("OK");
+            assertThat(table.stdout().lines().filter(l -> l.startsWith(OLD_K + " "))).as(table.describe())
+                    .singleElement().asString().contains("next").endsWith("OK");
+            assertThat(table.stdout()).as(table.describe()).contains("next boot: " + OLD_K);
             // dpkg still owns the new kernel: restore adds the old one beside it, it removes nothing.
             assertThat(c.hostPath("/boot/vmlinuz-" + NEW_K)).isRegularFile();
         }

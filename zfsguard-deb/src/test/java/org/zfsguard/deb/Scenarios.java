@@ -61,6 +61,10 @@ final class Scenarios {
         cmd.addAll(debs);
         c.runOk(cmd.toArray(String[]::new));
         FakeKernelPackages.dkmsBuilt(c, FakeKernelPackages.OLD_K, FakeKernelPackages.ZFS_OLD);
+        // FAKE: what armbian-bsp-cli installs, by which tools tell an Armbian system.
+        c.write("/etc/armbian-release", "# FAKE for tests\nBOARD=rockpro64\nBOARD_NAME=\"RockPro64\"\n"
+                + "BOARDFAMILY=rockchip64\nLINUXFAMILY=rockchip64\nBRANCH=current\nARCH=arm64\nVERSION=25.11.1\n"
+                + "IMAGE_TYPE=stable\n", "rw-r--r--");
         assertThat(c.hostPath("/boot/Image")).isSymbolicLink();
         assertThat(readLink(c, "/boot/Image")).isEqualTo("vmlinuz-" + FakeKernelPackages.OLD_K);
     }

@@ -165,12 +165,13 @@ final class FakeKernelPackages {
         c.write("/etc/kernel/prerm.d/dkms", """
                 #!/bin/sh
                 # FAKE stand-in for DKMS's kernel prerm hook: removes the DKMS modules of the
-                # kernel being removed, as "dkms remove ... -k $1" does.
+                # kernel being removed, with their build, as "dkms remove ... -k $1" does.
                 inst_kern=$1
                 [ -n "$inst_kern" ] || exit 0
                 echo "dkms: removing: zfs/%s ($inst_kern)" >&2
                 rm -f /lib/modules/"$inst_kern"/updates/dkms/zfs.ko* /lib/modules/"$inst_kern"/updates/dkms/spl.ko*
                 rm -f /var/lib/dkms/zfs/kernel-"$inst_kern"-%s
+                rm -rf /var/lib/dkms/zfs/*/"$inst_kern"
                 exit 0
                 """.formatted(zfsVersion, DKMS_MACHINE), "rwxr-xr-x");
     }

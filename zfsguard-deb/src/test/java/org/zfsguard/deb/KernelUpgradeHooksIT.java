@@ -194,6 +194,10 @@ class KernelUpgradeHooksIT {
     private static void assertKernelChangeSucceeds(Chroot c, String deb, String fault) {
         Exec.Result r = c.run("apt-get", "install", "-y", "--allow-downgrades", deb);
         assertThat(r.exitCode()).as(fault + "\n" + r.describe()).isZero();
+        // The hooks did run and said something: the fault was met, not bypassed.
+        assertThat(output(r)).as(fault + "\n" + r.describe()).contains("zfsguard: ");
+        System.out.println("--- " + fault + " ---\n" + output(r).lines().filter(l -> l.contains("zfsguard"))
+                .collect(java.util.stream.Collectors.joining("\n")));
         assertThat(c.runOk("dpkg-query", "-W", "-f=${Status}", FakeKernelPackages.CURRENT_IMAGE).stdout())
                 .as(fault).isEqualTo("install ok installed");
         Exec.Result audit = c.run("dpkg", "--audit");

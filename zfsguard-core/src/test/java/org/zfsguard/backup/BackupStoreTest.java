@@ -39,6 +39,8 @@ class BackupStoreTest extends StoreTestBase {
         assertThat(build.linkTarget()).isEqualTo("/usr/src/linux-headers-" + K);
         assertThat(set.id()).startsWith(K + "@20261124T0401").matches(".*-[0-9a-f]{6}");
         assertThat(store().list()).extracting(BackupSet::id).containsExactly(set.id());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state.backupsDir())))
+                .isEqualTo("rwx------");
         assertThat(journal.read()).anySatisfy(e -> {
             assertThat(e.get("event").getAsString()).isEqualTo("backup");
             assertThat(e.get("kernel").getAsString()).isEqualTo(K);

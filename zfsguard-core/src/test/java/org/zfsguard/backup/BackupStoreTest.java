@@ -276,6 +276,19 @@ class BackupStoreTest extends StoreTestBase {
     }
 
     @Test
+    void theSameFilesGiveTheSameManifestEntriesInSortedOrder() throws IOException {
+        BootSetFixture.create(rootDir, K, 26);
+        BackupSet a = backup(K);
+        BackupSet b = backup(K);
+        assertThat(b.manifest().entries()).isEqualTo(a.manifest().entries());
+        assertThat(b.manifest().contentDigest()).isEqualTo(a.manifest().contentDigest());
+        List<String> underUpdates = a.manifest().entries().stream().map(ManifestEntry::path)
+                .filter(p -> p.startsWith("/lib/modules/" + K + "/updates")).toList();
+        assertThat(underUpdates).containsExactly("/lib/modules/" + K + "/updates", "/lib/modules/" + K + "/updates/dkms",
+                "/lib/modules/" + K + "/updates/dkms/spl.ko", "/lib/modules/" + K + "/updates/dkms/zfs.ko");
+    }
+
+    @Test
     void idsOfTheSameSecondDiffer() throws IOException {
         BootSetFixture.create(rootDir, K, 23);
         BackupSet a = ((BackupOutcome.Created) store().backup(K, 0)).set();

@@ -50,6 +50,7 @@ final class BackupCommand implements Callable<Integer> {
     String kernel;
 
     @Override
+    @SuppressWarnings("try") // the lock is held by being open for the whole block
     public Integer call() {
         SystemRoot root = GlobalOptions.root();
         Config config = config(root);

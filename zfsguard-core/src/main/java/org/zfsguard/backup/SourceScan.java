@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.zfsguard.state.RootPaths;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -35,7 +34,7 @@ final class SourceScan {
     static List<Found> scan(SystemRoot root, String kernel, List<String> skipped) throws IOException {
         List<Found> found = new ArrayList<>();
         for (String item : BootSetLayout.items(root, kernel)) {
-            Path host = RootPaths.resolveParents(root, item);
+            Path host = root.resolveParents(item);
             visit(host, item, 0, found, skipped);
         }
         return found;

@@ -22,7 +22,6 @@ import org.zfsguard.backup.KernelReleaseName;
 import org.zfsguard.config.Config;
 import org.zfsguard.config.ConfigException;
 import org.zfsguard.state.LockBusyException;
-import org.zfsguard.state.RootPaths;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
@@ -50,6 +49,7 @@ final class BackupCommand implements Callable<Integer> {
     String kernel;
 
     @Override
+    @SuppressWarnings("try") // the lock is held by being open for the whole block
     public Integer call() {
         SystemRoot root = GlobalOptions.root();
         Config config = config(root);
@@ -154,7 +154,7 @@ final class BackupCommand implements Callable<Integer> {
     static List<String> installedKernels(SystemRoot root) {
         List<String> kernels = new ArrayList<>();
         try {
-            Path modules = RootPaths.resolveAll(root, "/lib/modules");
+            Path modules = root.resolveAll("/lib/modules");
             try (DirectoryStream<Path> s = Files.newDirectoryStream(modules)) {
                 for (Path p : s) {
                     String name = p.getFileName().toString();
@@ -179,7 +179,7 @@ final class BackupCommand implements Callable<Integer> {
     static Set<String> protectedKernels(SystemRoot root) {
         Set<String> kernels = new LinkedHashSet<>();
         try {
-            Path image = RootPaths.resolveParents(root, "/boot/Image");
+            Path image = root.resolveParents("/boot/Image");
             if (Files.isSymbolicLink(image)) {
                 String target = Files.readSymbolicLink(image).getFileName().toString();
                 if (target.startsWith("vmlinuz-") && KernelReleaseName.isValid(target.substring(8))) {

@@ -51,6 +51,7 @@ final class RestoreCommand implements Callable<Integer> {
     boolean force;
 
     @Override
+    @SuppressWarnings("try") // the lock is held by being open for the whole block
     public Integer call() {
         SystemRoot root = GlobalOptions.root();
         String k = BackupCommand.kernel(kernel);

@@ -30,6 +30,7 @@ final class VerifyCommand implements Callable<Integer> {
     String id;
 
     @Override
+    @SuppressWarnings("try") // the lock is held by being open for the whole block
     public Integer call() {
         SystemRoot root = GlobalOptions.root();
         PrintWriter out = spec.commandLine().getOut();

@@ -113,6 +113,7 @@ public final class BackupStore {
         if (found.isEmpty()) {
             return new BackupOutcome.NothingToBackUp(kernel);
         }
+        createPrivate(dir);
         Files.createDirectories(setsDir());
         BlobStore blobs = blobs();
         Files.createDirectories(blobs.objectsDir());
@@ -213,6 +214,17 @@ public final class BackupStore {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The store holds copies of root-only files (System.map is mode 0600 on
+     * Debian), and blobs carry no modes of their own: the store is root's alone.
+     */
+    private static void createPrivate(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir);
+        }
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
 
     /** Entries whose directory was skipped cannot be restored in order; they go too. */
@@ -532,9 +544,5 @@ public final class BackupStore {
             // The journal records; it never decides whether a backup or restore happens.
             LOG.warn("cannot write the event journal: {}", e.getMessage());
         }
-    }
-
-    SystemRoot root() {
-        return root;
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.zfsguard.state.AtomicFiles;
-import org.zfsguard.state.RootPaths;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -26,7 +25,7 @@ public final class BootActivation {
     }
 
     public static boolean isArmbian(SystemRoot root) throws IOException {
-        return Files.isRegularFile(RootPaths.resolveAll(root, ARMBIAN_RELEASE));
+        return Files.isRegularFile(root.resolveAll(ARMBIAN_RELEASE));
     }
 
     /** Lines saying what would be done; nothing is changed. */
@@ -42,7 +41,7 @@ public final class BootActivation {
     private static List<String> run(SystemRoot root, String kernel, boolean dryRun) throws IOException {
         KernelReleaseName.require(kernel);
         List<String> lines = new ArrayList<>();
-        Path boot = RootPaths.resolveAll(root, "/boot");
+        Path boot = root.resolveAll("/boot");
         if (!isArmbian(root)) {
             lines.add("not an Armbian system: the boot loader configuration is left unchanged");
             lines.add("the boot loader needs /boot/vmlinuz-" + kernel + " and /boot/initrd.img-" + kernel

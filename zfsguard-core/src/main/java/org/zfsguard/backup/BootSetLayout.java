@@ -13,7 +13,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.zfsguard.state.RootPaths;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -54,7 +53,7 @@ public final class BootSetLayout {
         TreeSet<String> builds = new TreeSet<>();
         TreeSet<String> links = new TreeSet<>();
         for (String module : safeChildren(root, DKMS)) {
-            Path moduleDir = RootPaths.resolveParents(root, DKMS + "/" + module);
+            Path moduleDir = root.resolveParents(DKMS + "/" + module);
             if (!Files.isDirectory(moduleDir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
@@ -104,7 +103,7 @@ public final class BootSetLayout {
 
     private static List<String> safeChildren(SystemRoot root, String dir) throws IOException {
         List<String> names = new ArrayList<>();
-        Path host = RootPaths.resolveParents(root, dir);
+        Path host = root.resolveParents(dir);
         if (!Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
             return names;
         }

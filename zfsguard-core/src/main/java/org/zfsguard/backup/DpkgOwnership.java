@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.zfsguard.state.RootPaths;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -48,7 +47,7 @@ public final class DpkgOwnership implements PackageOwnership {
         if (wanted.isEmpty()) {
             return owners;
         }
-        Path info = RootPaths.resolveParents(root, INFO);
+        Path info = root.resolveParents(INFO);
         try (DirectoryStream<Path> lists = Files.newDirectoryStream(info, "*.list")) {
             for (Path list : lists) {
                 if (!Files.isRegularFile(list, LinkOption.NOFOLLOW_LINKS)) {

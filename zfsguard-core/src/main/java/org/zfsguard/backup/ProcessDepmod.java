@@ -11,9 +11,35 @@ import org.zfsguard.system.SystemRoot;
 public final class ProcessDepmod implements Depmod {
     private static final long TIMEOUT_MINUTES = 10;
 
+    /** The host's depmod (it runs on the host, against the root): hooks may run with a PATH without sbin. */
+    private static String program() {
+        for (String p : List.of("/usr/sbin/depmod", "/sbin/depmod", "/usr/bin/depmod")) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(p))) {
+                return p;
+            }
+        }
+        return "depmod";
+    }
+
+    /**
+     * Reads all the output (a process blocks once its pipe is full, and depmod
+     * warns once per odd module), keeping the start for the message.
+     */
+    private static byte[] drain(java.io.InputStream in) throws IOException {
+        byte[] head = new byte[8192];
+        int kept = 0;
+        byte[] buf = new byte[8192];
+        for (int r; (r = in.read(buf)) > 0;) {
+            int take = Math.min(r, head.length - kept);
+            System.arraycopy(buf, 0, head, kept, take);
+            kept += take;
+        }
+        return java.util.Arrays.copyOf(head, kept);
+    }
+
     @Override
     public void run(SystemRoot root, String kernel) throws IOException {
-        List<String> cmd = List.of("depmod", "-b", root.path().toString(), KernelReleaseName.require(kernel));
+        List<String> cmd = List.of(program(), "-b", root.path().toString(), KernelReleaseName.require(kernel));
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
@@ -21,7 +47,7 @@ public final class ProcessDepmod implements Depmod {
             throw new IOException("cannot start depmod (package kmod): " + e.getMessage(), e);
         }
         p.getOutputStream().close();
-        byte[] out = p.getInputStream().readNBytes(64 * 1024);
+        byte[] out = drain(p.getInputStream());
         try {
             if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();

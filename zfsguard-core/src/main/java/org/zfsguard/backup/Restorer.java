@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 
 import org.zfsguard.state.AtomicFiles;
-import org.zfsguard.state.RootPaths;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -141,7 +140,7 @@ public final class Restorer {
             }
             Path itemHost = itemHosts.get(item);
             if (itemHost == null) {
-                itemHost = RootPaths.resolveParents(root, item);
+                itemHost = root.resolveParents(item);
                 itemHosts.put(item, itemHost);
             }
             Path host = e.path().equals(item) ? itemHost : itemHost.resolve(e.path().substring(item.length() + 1));

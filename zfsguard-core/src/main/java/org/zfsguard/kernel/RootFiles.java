@@ -2,14 +2,10 @@ package org.zfsguard.kernel;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 import org.zfsguard.system.SystemRoot;
@@ -21,8 +17,6 @@ import org.zfsguard.system.SystemRoot;
  * the host's kernel walk out of the root.
  */
 public final class RootFiles {
-    private static final int MAX_LINK_HOPS = 40;
-
     private final SystemRoot root;
 
     public RootFiles(SystemRoot root) {
@@ -38,38 +32,14 @@ public final class RootFiles {
      * Throws {@link FileSystemLoopException} on a loop; a missing component is fine (the result does not exist).
      */
     public Path resolve(String absolute) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(components(absolute));
-        List<String> done = new ArrayList<>();
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String c = todo.pollFirst();
-            if (c.isEmpty() || c.equals(".")) {
-                continue;
-            }
-            if (c.equals("..")) {
-                if (!done.isEmpty()) {
-                    done.remove(done.size() - 1);
-                }
-                continue;
-            }
-            done.add(c);
-            Path host = hostPath(done);
-            if (Files.isSymbolicLink(host)) {
-                if (++hops > MAX_LINK_HOPS) {
-                    throw new FileSystemLoopException(SystemRoot.printable(absolute));
-                }
-                String target = Files.readSymbolicLink(host).toString();
-                done.remove(done.size() - 1);
-                if (target.startsWith("/")) {
-                    done.clear();
-                }
-                List<String> t = components(target);
-                for (int i = t.size() - 1; i >= 0; i--) {
-                    todo.addFirst(t.get(i));
-                }
-            }
+        if (absolute.indexOf('\0') >= 0) {
+            throw new IOException("path contains a NUL byte");
         }
-        return hostPath(done);
+        try {
+            return root.resolveAll(absolute);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a usable path: " + SystemRoot.printable(absolute));
+        }
     }
 
     /** The target name ({@code /boot/vmlinuz-6.1.0-9-amd64}) of a resolved host path. */
@@ -123,27 +93,5 @@ public final class RootFiles {
             byte[] b = in.readNBytes(max);
             return new String(b, java.nio.charset.StandardCharsets.UTF_8);
         }
-    }
-
-    private Path hostPath(List<String> components) {
-        return root.resolve("/" + String.join("/", components));
-    }
-
-    private static List<String> components(String path) throws IOException {
-        if (path.indexOf('\0') >= 0) {
-            throw new IOException("path contains a NUL byte");
-        }
-        List<String> out = new ArrayList<>();
-        for (String c : path.split("/")) {
-            if (!c.isEmpty()) {
-                out.add(c);
-            }
-        }
-        try {
-            Path.of("", out.toArray(new String[0]));
-        } catch (InvalidPathException e) {
-            throw new IOException("not a usable path: " + SystemRoot.printable(path));
-        }
-        return out;
     }
 }

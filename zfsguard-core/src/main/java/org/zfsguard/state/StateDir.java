@@ -26,7 +26,7 @@ public final class StateDir {
      * symlinks on the target; they are followed as the target would, never out of the root.
      */
     public static StateDir of(SystemRoot root) throws IOException {
-        return new StateDir(RootPaths.resolveParents(root, PATH));
+        return new StateDir(root.resolveParents(PATH));
     }
 
     /** A state directory at a host path (tests, tools). */

@@ -1,18 +1,22 @@
 package org.zfsguard.system;
 
+import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Objects;
 
 /**
  * The file system zfsguard acts on: {@code /} on a live board, a mount point
  * for image builds and chroots, a temporary directory in tests.
  *
- * <p>Every absolute path the program touches goes through {@link #resolve}, so
- * that no code can reach the host by accident. Symlinks are resolved the way
- * the target system would see them (an absolute link target is taken relative
- * to this root), never by the host's kernel.
+ * <p>Every absolute path the program touches goes through {@link #resolve} (a
+ * path that must not climb out) or {@link #resolveAll} (symlinks followed the way
+ * the target system would see them, never by the host's kernel), so that no
+ * code can reach the host by accident.
  */
 public final class SystemRoot {
     private static final int MAX_LINK_HOPS = 40;
@@ -72,37 +76,70 @@ public final class SystemRoot {
     }
 
     /**
-     * Follows symlinks of {@code absolute} within this root, as the target system
-     * would, and returns the host path of what it finally names. Gives up on loops.
+     * The host path of {@code absolute} with every symlink on the way resolved
+     * inside this root, one component at a time, the way the target system would
+     * see it: an absolute link target means this root's {@code /}, and {@code ..}
+     * stops at it. Asking the host to open {@code ROOT/lib/modules} directly would
+     * follow a merged-/usr {@code /lib -> /usr/lib} link out of the root.
+     * A missing component is fine (the result does not exist); a loop throws.
      */
-    public Path resolveFollowingLinks(String absolute) throws java.io.IOException {
-        Path current = resolve(absolute);
-        for (int hop = 0; hop < MAX_LINK_HOPS; hop++) {
-            if (!Files.isSymbolicLink(current)) {
-                return current;
-            }
-            String target = Files.readSymbolicLink(current).toString();
-            String next = target.startsWith("/")
-                    ? target
-                    : targetName(current.getParent()) + "/" + target;
-            current = resolve(normalizeTarget(next));
+    public Path resolveAll(String absolute) throws IOException {
+        return resolve(walk(absolute, true));
+    }
+
+    /** Like {@link #resolveAll}, but a symlink in the last component is returned as the link itself. */
+    public Path resolveParents(String absolute) throws IOException {
+        return resolve(walk(absolute, false));
+    }
+
+    private String walk(String absolute, boolean followLast) throws IOException {
+        if (!absolute.startsWith("/") || absolute.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not an absolute path: " + printable(absolute));
         }
-        throw new java.nio.file.FileSystemLoopException(targetName(resolve(absolute)));
+        Deque<String> todo = new ArrayDeque<>();
+        for (String c : absolute.split("/")) {
+            if (!c.isEmpty()) {
+                todo.addLast(c);
+            }
+        }
+        String current = "";
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.removeFirst();
+            if (c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                int slash = current.lastIndexOf('/');
+                current = slash <= 0 ? "" : current.substring(0, slash);
+                continue;
+            }
+            String next = current + "/" + c;
+            Path host = resolve(next);
+            if ((!todo.isEmpty() || followLast) && Files.isSymbolicLink(host)) {
+                if (++hops > MAX_LINK_HOPS) {
+                    throw new FileSystemLoopException(printable(absolute));
+                }
+                String target = Files.readSymbolicLink(host).toString();
+                String[] parts = target.split("/");
+                for (int i = parts.length - 1; i >= 0; i--) {
+                    if (!parts[i].isEmpty()) {
+                        todo.addFirst(parts[i]);
+                    }
+                }
+                if (target.startsWith("/")) {
+                    current = "";
+                }
+                continue;
+            }
+            current = next;
+        }
+        return current.isEmpty() ? "/" : current;
     }
 
     /** True when {@code hostPath} exists as a regular file without following a final symlink. */
     public static boolean isPlainFile(Path hostPath) {
         return Files.isRegularFile(hostPath, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private static String normalizeTarget(String path) {
-        // Path.normalize keeps leading ".." on a rooted path out; clamp at "/" as the kernel does.
-        Path p = Path.of(path).normalize();
-        String s = p.toString();
-        while (s.startsWith("/..")) {
-            s = s.substring(3);
-        }
-        return s.isEmpty() ? "/" : s;
     }
 
     /** A string safe to print in one line of a message. */

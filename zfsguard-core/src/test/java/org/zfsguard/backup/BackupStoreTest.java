@@ -39,6 +39,8 @@ class BackupStoreTest extends StoreTestBase {
         assertThat(build.linkTarget()).isEqualTo("/usr/src/linux-headers-" + K);
         assertThat(set.id()).startsWith(K + "@20261124T0401").matches(".*-[0-9a-f]{6}");
         assertThat(store().list()).extracting(BackupSet::id).containsExactly(set.id());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state.backupsDir())))
+                .isEqualTo("rwx------");
         assertThat(journal.read()).anySatisfy(e -> {
             assertThat(e.get("event").getAsString()).isEqualTo("backup");
             assertThat(e.get("kernel").getAsString()).isEqualTo(K);
@@ -271,6 +273,19 @@ class BackupStoreTest extends StoreTestBase {
         assertThat(deleted).extracting(BackupSet::id).containsExactly(without.id());
         assertThat(store().list()).extracting(BackupSet::id).containsExactly(withoutAgain.id(), withZfs.id());
         assertThat(store().verify(withZfs).ok()).isTrue();
+    }
+
+    @Test
+    void theSameFilesGiveTheSameManifestEntriesInSortedOrder() throws IOException {
+        BootSetFixture.create(rootDir, K, 26);
+        BackupSet a = backup(K);
+        BackupSet b = backup(K);
+        assertThat(b.manifest().entries()).isEqualTo(a.manifest().entries());
+        assertThat(b.manifest().contentDigest()).isEqualTo(a.manifest().contentDigest());
+        List<String> underUpdates = a.manifest().entries().stream().map(ManifestEntry::path)
+                .filter(p -> p.startsWith("/lib/modules/" + K + "/updates")).toList();
+        assertThat(underUpdates).containsExactly("/lib/modules/" + K + "/updates", "/lib/modules/" + K + "/updates/dkms",
+                "/lib/modules/" + K + "/updates/dkms/spl.ko", "/lib/modules/" + K + "/updates/dkms/zfs.ko");
     }
 
     @Test

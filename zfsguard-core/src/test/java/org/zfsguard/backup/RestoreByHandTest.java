@@ -3,7 +3,6 @@ package org.zfsguard.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +11,20 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's coreutils-only restore, run with /bin/sh against a real backup. */
+/**
+ * The coreutils-only restore that the package ships as
+ * /usr/share/doc/zfsguard/restore-by-hand.sh and the README shows, run with
+ * /bin/sh against a real backup.
+ */
 class RestoreByHandTest extends StoreTestBase {
+    static final Path SCRIPT = Path.of("..", "debian-resources", "doc", "restore-by-hand.sh");
 
     record Run(int code, String output) {
     }
 
     private Run runScript(String id, Path target) throws IOException, InterruptedException {
         Path script = dir.resolve("restore-by-hand.sh");
-        try (InputStream in = getClass().getResourceAsStream("restore-by-hand.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Files.copy(SCRIPT, script);
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString(), id, target.toString())
                 .redirectErrorStream(true);
         pb.environment().put("STORE", state.backupsDir().toString());

@@ -1,4 +1,4 @@
-package org.zfsguard.state;
+package org.zfsguard.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +10,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zfsguard.system.SystemRoot;
 
-class RootPathsTest {
+class SystemRootLinksTest {
     @TempDir
     Path dir;
 
@@ -22,8 +21,8 @@ class RootPathsTest {
         Files.createDirectories(r.resolve("usr/lib/modules"));
         Files.createSymbolicLink(r.resolve("lib"), Path.of("/usr/lib"));
         SystemRoot root = SystemRoot.at(r);
-        assertThat(RootPaths.resolveParents(root, "/lib/modules/k")).isEqualTo(r.resolve("usr/lib/modules/k"));
-        assertThat(RootPaths.canonicalParents(root, "/lib/modules")).isEqualTo("/usr/lib/modules");
+        assertThat(root.resolveParents("/lib/modules/k")).isEqualTo(r.resolve("usr/lib/modules/k"));
+        assertThat(root.targetName(root.resolveParents("/lib/modules"))).isEqualTo("/usr/lib/modules");
     }
 
     @Test
@@ -32,7 +31,7 @@ class RootPathsTest {
         Files.createDirectories(r.resolve("var"));
         Files.createSymbolicLink(r.resolve("var/lib"), Path.of("../../../../etc"));
         SystemRoot root = SystemRoot.at(r);
-        assertThat(RootPaths.resolveParents(root, "/var/lib/zfsguard")).isEqualTo(r.resolve("etc/zfsguard"));
+        assertThat(root.resolveParents("/var/lib/zfsguard")).isEqualTo(r.resolve("etc/zfsguard"));
     }
 
     @Test
@@ -41,8 +40,8 @@ class RootPathsTest {
         Files.createDirectories(r.resolve("boot/dtb-1"));
         Files.createSymbolicLink(r.resolve("boot/dtb"), Path.of("dtb-1"));
         SystemRoot root = SystemRoot.at(r);
-        assertThat(RootPaths.resolveParents(root, "/boot/dtb")).isEqualTo(r.resolve("boot/dtb"));
-        assertThat(RootPaths.resolveAll(root, "/boot/dtb")).isEqualTo(r.resolve("boot/dtb-1"));
+        assertThat(root.resolveParents("/boot/dtb")).isEqualTo(r.resolve("boot/dtb"));
+        assertThat(root.resolveAll("/boot/dtb")).isEqualTo(r.resolve("boot/dtb-1"));
     }
 
     @Test
@@ -50,13 +49,13 @@ class RootPathsTest {
         Path r = Files.createDirectories(dir.resolve("root"));
         Files.createSymbolicLink(r.resolve("a"), Path.of("/b"));
         Files.createSymbolicLink(r.resolve("b"), Path.of("/a"));
-        assertThatThrownBy(() -> RootPaths.resolveParents(SystemRoot.at(r), "/a/x")).isInstanceOf(FileSystemLoopException.class);
+        assertThatThrownBy(() -> SystemRoot.at(r).resolveParents("/a/x")).isInstanceOf(FileSystemLoopException.class);
     }
 
     @Test
     void relativePathsAndNulAreRejected() throws IOException {
         SystemRoot root = SystemRoot.at(dir);
-        assertThatThrownBy(() -> RootPaths.resolveParents(root, "lib")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RootPaths.resolveParents(root, "/lib\0x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> root.resolveParents("lib")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> root.resolveParents("/lib\0x")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -67,6 +67,10 @@ public final class BuildRunner {
         ThermalSnapshot first = thermal.read();
         if (first.noZones()) {
             listener.event("no thermal zones: building without a temperature limit");
+        } else if (first.hottest().isEmpty()) {
+            // Zones exist but none is a usable CPU/SoC reading; say which and why, and build
+            // as without zones (a reading that appears later is still honoured).
+            listener.event(first.describe() + "; building without a temperature limit");
         } else {
             listener.event("temperature: " + first.describe() + String.format(
                     "; pausing at %.0f C, resuming at %.0f C", limits.maxMilliCelsius() / 1000.0,
@@ -214,12 +218,25 @@ public final class BuildRunner {
         } else {
             outcome = Outcome.FAILED;
             message = "dkms failed" + (exit.isPresent() ? " with exit status " + exit.getAsInt() : "") + " building ZFS "
-                    + inv.zfsVersion() + " for " + inv.kernel() + "; see " + inv.makeLogPath();
+                    + inv.zfsVersion() + " for " + inv.kernel() + explain(exit) + "; see " + inv.makeLogPath();
         }
         List<String> tail = outcome == Outcome.SUCCESS ? List.of() : MakeLogFollower.tail(makeLogHost, settings.tailLines());
         return new BuildResult(outcome, inv.kernel(), exit, inv.makeLogPath(), tail,
                 outcome == Outcome.SUCCESS ? List.of() : List.copyOf(outputTail), guard.highestMilliCelsius(), elapsed,
                 guard.pausedTime(end), guard.pauses(), message);
+    }
+
+    /** What DKMS's exit statuses mean (dkms 2.8-3.x, FIELD-NOTES §2). */
+    static String explain(OptionalInt exit) {
+        if (exit.isEmpty()) {
+            return "";
+        }
+        return switch (exit.getAsInt()) {
+            case 10 -> " (the compile failed)";
+            case 1, 21 -> " (kernel headers missing or unusable, or dkms refused the arguments)";
+            case 77 -> " (skipped: BUILD_EXCLUSIVE rules of zfs's dkms.conf exclude this kernel, e.g. PREEMPT_RT)";
+            default -> "";
+        };
     }
 
     private BuildResult notStarted(DkmsInvocation inv, String why) {

@@ -129,9 +129,14 @@ class BuildRunnerEndToEndTest {
         }
     }
 
+    /**
+     * Waits (up to 120 s) for a state: a process in uninterruptible I/O ('D') takes its
+     * pending SIGSTOP only when the I/O completes, which on a machine busy with other
+     * builds was seen to take many seconds.
+     */
     private static char awaitState(long pid, char wanted) throws InterruptedException {
         char st = state(pid);
-        for (int i = 0; i < 500 && st != wanted; i++) {
+        for (int i = 0; i < 12_000 && st != wanted; i++) {
             Thread.sleep(10);
             st = state(pid);
         }

@@ -40,6 +40,7 @@ class BuildRunnerTest {
     int tick;
     int milli = 50_000;
     boolean noZones;
+    boolean onlyGpu;
     IntConsumer onTick = t -> { };
 
     final ProgressListener listener = new ProgressListener() {
@@ -68,6 +69,10 @@ class BuildRunnerTest {
     private ThermalSnapshot snapshot() {
         if (noZones) {
             return new ThermalSnapshot(List.of());
+        }
+        if (onlyGpu) {
+            return new ThermalSnapshot(List.of(new ZoneReading.Valid("thermal_zone0", "gpu-thermal", ZoneKind.ACCELERATOR,
+                    milli, OptionalInt.empty()), new ZoneReading.Rejected("thermal_zone1", "cpu-thermal", "temp is -22")));
         }
         return new ThermalSnapshot(List.of(new ZoneReading.Valid("thermal_zone0", "soc-thermal", ZoneKind.CPU, milli,
                 OptionalInt.of(95_000))));
@@ -144,7 +149,7 @@ class BuildRunnerTest {
                 "make: *** Error 2");
         assertThat(r.outputTail()).last().asString().startsWith("Error! Bad return status");
         assertThat(r.message()).isEqualTo("dkms failed with exit status 10 building ZFS 2.4.0 for "
-                + "6.12.58-current-rockchip64; see /var/lib/dkms/zfs/2.4.0/build/make.log");
+                + "6.12.58-current-rockchip64 (the compile failed); see /var/lib/dkms/zfs/2.4.0/build/make.log");
     }
 
     @Test
@@ -232,6 +237,19 @@ class BuildRunnerTest {
     }
 
     @Test
+    void unusableZonesAreNamedAndTheBuildRunsWithoutALimit() throws Exception {
+        onlyGpu = true;
+        milli = 90_000;
+        launcher.output("a").output("b");
+        BuildResult r = run();
+        assertThat(events.get(0)).isEqualTo("no usable CPU or SoC thermal zone: thermal_zone0 (gpu-thermal): not a CPU or"
+                + " SoC zone; thermal_zone1 (cpu-thermal): temp is -22; building without a temperature limit");
+        assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(launcher.build.signals).isEmpty();
+        assertThat(r.highestMilliCelsius()).isEmpty();
+    }
+
+    @Test
     void signalFailureStopsTheBuildRatherThanRunningUnguarded() throws Exception {
         launcher.output("a").output("b").output("c");
         milli = 85_000;
@@ -296,6 +314,14 @@ class BuildRunnerTest {
         };
         run();
         assertThat(statuses).anySatisfy(s -> assertThat(s.percent()).isEqualTo(50));
+    }
+
+    @Test
+    void explainsDkmsExitStatuses() {
+        assertThat(BuildRunner.explain(OptionalInt.of(77))).contains("BUILD_EXCLUSIVE");
+        assertThat(BuildRunner.explain(OptionalInt.of(21))).contains("headers");
+        assertThat(BuildRunner.explain(OptionalInt.of(3))).isEmpty();
+        assertThat(BuildRunner.explain(OptionalInt.empty())).isEmpty();
     }
 
     @Test

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * kernel delivers a signal to a process group atomically. DKMS runs make from a
  * non-interactive bash, which creates no process groups of its own, so the whole build
  * stays in the group. Without {@code setsid} the child would share the JVM's group and
- * SIGSTOP would stop zfsguard itself.
+ * SIGSTOP would stop zfsguard itself. In {@code ps} a paused build may show its shell in
+ * state D rather than T: a parent that vforked (dash, posix_spawn) waits uninterruptibly
+ * for its stopped child to exec; it cannot run either, and resumes with the group.
  *
  * <p>If zfsguard is interrupted (Ctrl-C, SIGTERM) while a build runs, a shutdown hook
  * continues and terminates the group, so no stopped build is left behind.

@@ -119,28 +119,60 @@ class BuildRunnerEndToEndTest {
         }
     }
 
-    /** The state letter of a process from /proc (R, S, T, Z...), or '?' when it is gone. */
-    private static char state(long pid) {
-        try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return s.charAt(s.lastIndexOf(')') + 2);
-        } catch (IOException e) {
-            return '?';
+    /** Live members of a process group as pid -> {state, ppid}. */
+    private static Map<Long, String[]> members(long pgid) throws IOException {
+        Map<Long, String[]> members = new HashMap<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String s = Files.readString(p.resolve("stat"));
+                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    if (f[2].equals(Long.toString(pgid)) && !f[0].equals("Z")) {
+                        members.put(Long.parseLong(p.getFileName().toString()), new String[] {f[0], f[1]});
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended while we looked
+                }
+            }
         }
+        return members;
     }
 
     /**
-     * Waits (up to 120 s) for a state: a process in uninterruptible I/O ('D') takes its
-     * pending SIGSTOP only when the I/O completes, which on a machine busy with other
-     * builds was seen to take many seconds.
+     * True when no member of the group can run: each is stopped ('T'), or is a parent in
+     * uninterruptible sleep ('D') waiting for a vforked child that is stopped (dash and
+     * posix_spawn use vfork; the parent stays in D until the child execs).
      */
-    private static char awaitState(long pid, char wanted) throws InterruptedException {
-        char st = state(pid);
-        for (int i = 0; i < 12_000 && st != wanted; i++) {
-            Thread.sleep(10);
-            st = state(pid);
+    private static boolean groupStopped(long pgid) throws IOException {
+        Map<Long, String[]> m = members(pgid);
+        if (m.isEmpty()) {
+            return false;
         }
-        return st;
+        for (Map.Entry<Long, String[]> e : m.entrySet()) {
+            String state = e.getValue()[0];
+            boolean parentOfStopped = m.values().stream()
+                    .anyMatch(c -> c[0].equals("T") && c[1].equals(Long.toString(e.getKey())));
+            if (!state.equals("T") && !(state.equals("D") && parentOfStopped)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits (up to 30 s, normally milliseconds) until the signal has taken effect on every member. */
+    private static boolean awaitGroupStopped(long pgid) throws Exception {
+        for (int i = 0; i < 3000; i++) {
+            if (groupStopped(pgid)) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /** Live (not zombie) processes whose process group is {@code pgid}. */
+    private static List<Long> liveMembers(long pgid) throws IOException {
+        return new ArrayList<>(members(pgid).keySet());
     }
 
     /** Waits until a live member of group {@code pgid} has {@code arg} on its command line. */
@@ -161,31 +193,13 @@ class BuildRunnerEndToEndTest {
         return false;
     }
 
-    /** Live (not zombie) processes whose process group is {@code pgid}. */
-    private static List<Long> liveMembers(long pgid) throws IOException {
-        List<Long> members = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
-                try {
-                    String s = Files.readString(p.resolve("stat"));
-                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                    if (f[2].equals(Long.toString(pgid)) && !f[0].equals("Z")) {
-                        members.add(Long.parseLong(p.getFileName().toString()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the process ended while we looked
-                }
-            }
-        }
-        return members;
-    }
 
     @Test
     void pausesAtTheLimitResumesBelowHysteresisAndSucceeds() throws Exception {
         int[] step = {0};
         int[] unitsAtPause = {-1};
         int[] pausedPolls = {0};
-        List<Character> statesWhilePaused = new ArrayList<>();
+        List<Boolean> stoppedWhilePaused = new ArrayList<>();
         List<Integer> unitsWhilePaused = new ArrayList<>();
 
         BuildResult r = run(s -> {
@@ -199,8 +213,8 @@ class BuildRunnerEndToEndTest {
                 case 1 -> {
                     if (s.paused()) {
                         try {
-                            statesWhilePaused.add(awaitState(pidOrZero(), 'T'));
-                        } catch (InterruptedException e) {
+                            stoppedWhilePaused.add(awaitGroupStopped(pidOrZero()));
+                        } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
                         unitsAtPause[0] = compiledUnits();
@@ -222,7 +236,7 @@ class BuildRunnerEndToEndTest {
         assertThat(problems).isEmpty();
         assertThat(r.outcome()).as(r.message()).isEqualTo(Outcome.SUCCESS);
         assertThat(r.exitCode()).hasValue(0);
-        assertThat(statesWhilePaused).containsExactly('T');
+        assertThat(stoppedWhilePaused).containsExactly(true);
         assertThat(unitsWhilePaused).hasSize(5).allMatch(n -> n == unitsAtPause[0]);
         assertThat(unitsAtPause[0]).isBetween(8, 39);
         assertThat(compiledUnits()).isEqualTo(40);

@@ -11,7 +11,11 @@ public interface BuildHooks {
     default void beforeBuild(DkmsInvocation invocation) throws BuildRefusedException {
     }
 
-    /** Runs after every started build, whatever its outcome; returns the result to report. */
+    /**
+     * Runs whenever {@link #beforeBuild} succeeded, whatever happened next (success,
+     * failure, thermal abort, DKMS not even starting), so that a backup taken before can
+     * be restored; returns the result to report.
+     */
     default BuildResult afterBuild(DkmsInvocation invocation, BuildResult result) {
         return result;
     }

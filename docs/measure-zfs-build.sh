@@ -44,7 +44,11 @@ echo "kernel $K, zfs $v, $(nproc) CPUs, dkms $(dkms --version)"
 echo "source tree /usr/src/zfs-$v: $(du -sm /usr/src/zfs-$v | cut -f1) MiB"
 dkms add zfs/$v >/dev/null
 # Record every make command line DKMS starts, to see the job count it really used.
-( while sleep 2; do ps -eo args= | grep '^make -j' || true; done ) > "$work/make-args" 2>/dev/null &
+# Also sample the size of the DKMS tree: DKMS deletes the build directory when done.
+( while sleep 2; do
+      ps -eo args= | grep '^make -j' || true
+      echo "du $(du -sm /var/lib/dkms/zfs 2>/dev/null | cut -f1)" >> "$work/du"
+  done ) > "$work/make-args" 2>/dev/null &
 sampler=$!
 start=$(date +%s)
 rc=0
@@ -54,8 +58,9 @@ kill $sampler
 echo "dkms build exit status $rc, $((end - start)) s wall"
 grep -E "Maximum resident set size|Elapsed|User time|System time" "$work/time"
 echo "make command lines seen:"; sort -u "$work/make-args" | cut -c1-120
-echo "build tree /var/lib/dkms/zfs/$v/build: $(du -sm /var/lib/dkms/zfs/$v/build | cut -f1) MiB"
-echo "whole /var/lib/dkms/zfs: $(du -sm /var/lib/dkms/zfs | cut -f1) MiB"
+echo "peak size of /var/lib/dkms/zfs during the build: $(sed -n 's/^du //p' "$work/du" | sort -n | tail -1) MiB"
+echo "/var/lib/dkms/zfs after the build: $(du -sm /var/lib/dkms/zfs | cut -f1) MiB"
 echo "built modules:"; find /var/lib/dkms/zfs/$v/$K -name '*.ko*' -printf '  %f %s bytes\n'
-echo "objects compiled: $(grep -cE '^\s*(CC|AS) \[M\]' /var/lib/dkms/zfs/$v/build/make.log)"
+log=$(find /var/lib/dkms/zfs/$v/$K -name make.log | head -1)
+echo "objects compiled (from $log): $(grep -cE '^\s*(CC|AS) \[M\]' "$log")"
 tail -5 "$work/dkms.out"

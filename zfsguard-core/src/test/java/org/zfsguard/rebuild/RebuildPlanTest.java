@@ -115,10 +115,10 @@ class RebuildPlanTest {
 
     @Test
     void lowDiskIsRefusedWithFigures() {
-        assertThat(only(kernel("6.12.58-current-rockchip64", ModuleState.MISSING), new HostResources(1535, 3000), 1))
+        assertThat(only(kernel("6.12.58-current-rockchip64", ModuleState.MISSING), new HostResources(767, 3000), 1))
                 .isInstanceOfSatisfying(Refused.class,
-                        r -> assertThat(r.reason()).isEqualTo("only 1535 MiB free for /var/lib/dkms; a ZFS build needs 1536 MiB"));
-        assertThat(only(kernel("6.12.58-current-rockchip64", ModuleState.MISSING), new HostResources(1536, 3000), 1))
+                        r -> assertThat(r.reason()).isEqualTo("only 767 MiB free for /var/lib/dkms; a ZFS build needs 768 MiB"));
+        assertThat(only(kernel("6.12.58-current-rockchip64", ModuleState.MISSING), new HostResources(768, 3000), 1))
                 .isInstanceOf(Build.class);
     }
 

@@ -22,7 +22,7 @@ public final class BuildProgress {
     private static final Pattern COMPILE = Pattern.compile(
             "^(Building module|Cleaning build area|\\s*make -j|\\s*(LD|MODPOST|CC|AS)\\b)");
     private static final Pattern INSTALL = Pattern.compile(
-            "^(\\s*- Installation|\\s*- Installing to|Installing /|depmod\\.\\.\\.|Signing module|DKMS: install completed)");
+            "^(\\s*- Installation|\\s*- Installing to|Installing /|depmod\\.\\.\\.|DKMS: install completed)");
 
     private final int expectedUnits;
     private BuildPhase phase = BuildPhase.STARTING;

@@ -1,6 +1,9 @@
 package org.zfsguard.rebuild;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -83,7 +86,7 @@ public final class BuildRunner {
         }
 
         Path makeLogHost = root.resolve(invocation.makeLogPath());
-        int expected = expectedUnits(makeLogHost);
+        int expected = expectedUnits(invocation);
         BuildProgress progress = new BuildProgress(expected);
         MakeLogFollower makeLog = MakeLogFollower.skippingExisting(makeLogHost);
         Deque<String> outputTail = new ArrayDeque<>();
@@ -257,11 +260,36 @@ public final class BuildRunner {
         }
     }
 
-    /** An earlier make.log of the same version counts the units of this build better than a constant. */
-    private int expectedUnits(Path makeLogHost) {
-        List<String> old = MakeLogFollower.tail(makeLogHost, 100_000);
-        int n = BuildProgress.countUnits(old);
-        return n >= 50 ? n : settings.expectedUnits();
+    /**
+     * An earlier make.log of the same version counts the units of this build better than a
+     * constant: the one in the build directory (kept after a failure), or the copies DKMS
+     * keeps per kernel in {@code /var/lib/dkms/zfs/<v>/<k>/<arch>/log/} after a success.
+     */
+    int expectedUnits(DkmsInvocation inv) {
+        int best = BuildProgress.countUnits(MakeLogFollower.tail(root.resolve(inv.makeLogPath()), 100_000));
+        Path versionDir = root.resolve("/var/lib/dkms/" + DkmsInvocation.MODULE + "/" + inv.zfsVersion());
+        if (Files.isDirectory(versionDir, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> kernels = Files.newDirectoryStream(versionDir)) {
+                int seen = 0;
+                for (Path k : kernels) {
+                    if (++seen > 64 || !Files.isDirectory(k, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    }
+                    try (DirectoryStream<Path> arches = Files.newDirectoryStream(k)) {
+                        for (Path arch : arches) {
+                            Path log = arch.resolve("log/make.log");
+                            if (Files.isDirectory(arch, LinkOption.NOFOLLOW_LINKS)
+                                    && Files.isDirectory(log.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+                                best = Math.max(best, BuildProgress.countUnits(MakeLogFollower.tail(log, 100_000)));
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("no earlier make.log for an estimate: {}", e.getMessage());
+            }
+        }
+        return best >= 50 ? best : settings.expectedUnits();
     }
 
     static String format(Duration d) {

@@ -317,6 +317,23 @@ class BuildRunnerTest {
     }
 
     @Test
+    void expectedUnitsComeFromTheLogDkmsKeptForAnotherKernel() throws Exception {
+        Path kept = fakeRoot.resolve("var/lib/dkms/zfs/2.4.0/6.12.57-current-rockchip64/aarch64/log/make.log");
+        Files.createDirectories(kept.getParent());
+        Files.writeString(kept, "  CC [M]  module/zfs/a.o\n".repeat(274));
+        assertThat(runner.expectedUnits(INV)).isEqualTo(274);
+    }
+
+    @Test
+    void expectedUnitsFallBackToTheDefaultWithoutAUsableLog() throws Exception {
+        assertThat(runner.expectedUnits(INV)).isEqualTo(BuildProgress.DEFAULT_EXPECTED_UNITS);
+        Path partial = fakeRoot.resolve("var/lib/dkms/zfs/2.4.0/build/make.log");
+        Files.createDirectories(partial.getParent());
+        Files.writeString(partial, "  CC [M]  module/zfs/a.o\n".repeat(12));
+        assertThat(runner.expectedUnits(INV)).isEqualTo(BuildProgress.DEFAULT_EXPECTED_UNITS);
+    }
+
+    @Test
     void explainsDkmsExitStatuses() {
         assertThat(BuildRunner.explain(OptionalInt.of(77))).contains("BUILD_EXCLUSIVE");
         assertThat(BuildRunner.explain(OptionalInt.of(21))).contains("headers");

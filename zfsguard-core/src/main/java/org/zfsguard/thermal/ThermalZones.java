@@ -72,7 +72,7 @@ public final class ThermalZones implements ThermalSource {
         Path zoneDir;
         try {
             // In sysfs each entry is a symlink into /sys/devices; follow it as the target would.
-            zoneDir = root.resolveFollowingLinks(DIR + "/" + name);
+            zoneDir = root.resolveAll(DIR + "/" + name);
         } catch (IOException | IllegalArgumentException e) {
             return new ZoneReading.Rejected(name, "?", "cannot resolve the zone directory");
         }

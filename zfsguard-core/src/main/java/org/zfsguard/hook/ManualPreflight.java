@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.zfsguard.apt.ChangeSet;
 import org.zfsguard.apt.PackageAction;
+import org.zfsguard.apt.PackageRole;
 import org.zfsguard.deb.DebFormatException;
 import org.zfsguard.deb.DebLimits;
 import org.zfsguard.deb.DebPackage;
@@ -40,7 +41,13 @@ public final class ManualPreflight {
         for (Path deb : debs) {
             DebPackage d;
             try {
-                d = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.FIRST_ANSWER);
+                // As in the hook: a kernel image's control names its release, and
+                // reading its data means decompressing the whole kernel image.
+                d = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.CONTROL);
+                if (PackageRole.of(d.control().packageName()) != PackageRole.KERNEL_IMAGE || d.kernels().isEmpty()
+                        && d.control().armbianKernelVersion().isEmpty()) {
+                    d = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.FIRST_ANSWER);
+                }
             } catch (DebFormatException e) {
                 ctx.say("cannot read " + deb + ": " + e.getMessage());
                 return UNREADABLE;
@@ -71,6 +78,9 @@ public final class ManualPreflight {
         StringBuilder b = new StringBuilder(d.control().packageName() + " " + d.control().version());
         for (IncomingKernel k : d.kernels()) {
             b.append(", kernel ").append(k.release());
+        }
+        if (d.kernels().isEmpty()) {
+            d.control().armbianKernelVersion().ifPresent(k -> b.append(", kernel ").append(k));
         }
         d.zfsSource().ifPresent(m -> b.append(", OpenZFS ").append(m.version()).append(" (Linux ")
                 .append(m.linuxMinimum()).append(" to ").append(m.linuxMaximum()).append(")"));

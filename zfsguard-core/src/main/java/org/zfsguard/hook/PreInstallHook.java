@@ -92,7 +92,7 @@ public final class PreInstallHook {
         return 0;
     }
 
-    private static WatchList watchList(HookContext ctx) {
+    static WatchList watchList(HookContext ctx) {
         try {
             return WatchList.load(ctx.root());
         } catch (WatchListException e) {
@@ -175,6 +175,13 @@ public final class PreInstallHook {
                 readIncoming(ctx, c).ifPresent(d -> incoming.put(c.name(), d));
             }
         }
+        return decide(ctx, changes, before, incoming);
+    }
+
+    /** The preflight decision, said to the operator (and the override journaled); shared with the by-hand command. */
+    static PreflightDecision decide(HookContext ctx, ChangeSet changes, ReadinessReport before,
+            Map<String, DebPackage> incoming) {
+        Config config = ctx.config();
         PreflightInput input = new PreflightInput(InstalledStateSummary.of(ctx.root(), before), changes, incoming,
                 config.preflight(), ctx.env(PreflightDecision.ENV), Optional.empty());
         PreflightDecision d = PreflightDecision.decide(input);

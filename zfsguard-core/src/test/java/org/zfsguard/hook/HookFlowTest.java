@@ -182,15 +182,46 @@ class HookFlowTest {
         assertThat(events()).contains("preflight-override");
     }
 
+    @Test
+    void byHandThePreflightTellsTheSameWithoutChangingAnything() throws IOException, InterruptedException {
+        Path edge = edgeKernelDeb();
+        assertThat(ManualPreflight.run(ctx(Map.of()), List.of(edge))).isEqualTo(ManualPreflight.WOULD_REFUSE);
+        assertThat(out.toString()).contains("linux-image-edge-rockchip64 26.2.0, kernel " + EDGE)
+                .contains("preflight: BLOCK");
+
+        Path zfs = zfsDkmsDeb("2.4.1", "6.19");
+        assertThat(ManualPreflight.run(ctx(Map.of()), List.of(edge, zfs))).isZero();
+        assertThat(out.toString()).contains("OpenZFS 2.4.1 (Linux 4.18 to 6.19)").doesNotContain("BLOCK");
+        assertThat(dir.resolve("var/lib/zfsguard/pending.json")).doesNotExist();
+
+        Path junk = dir.resolve("junk.deb");
+        Files.writeString(junk, "!<arch>\ntruncated");
+        assertThat(ManualPreflight.run(ctx(Map.of()), List.of(junk))).isEqualTo(ManualPreflight.UNREADABLE);
+        assertThat(out.toString()).contains("cannot read " + junk);
+    }
+
+    private Path zfsDkmsDeb(String version, String max) throws IOException, InterruptedException {
+        return build("zfs-dkms", version + "-1", "", "usr/src/zfs-" + version + "/META",
+                "Meta: 1\nName: zfs\nVersion: " + version + "\nRelease: 1\nLinux-Maximum: " + max
+                        + "\nLinux-Minimum: 4.18\n");
+    }
+
     private Path edgeKernelDeb() throws IOException, InterruptedException {
-        Path tree = Files.createTempDirectory(dir.getParent(), "edge");
+        return build("linux-image-edge-rockchip64", "26.2.0", "Armbian-Kernel-Version: " + EDGE + "\n",
+                "boot/vmlinuz-" + EDGE, "image");
+    }
+
+    private Path build(String pkg, String version, String extraFields, String file, String content)
+            throws IOException, InterruptedException {
+        Path tree = Files.createTempDirectory(dir.getParent(), pkg);
         Files.createDirectories(tree.resolve("DEBIAN"));
-        Files.writeString(tree.resolve("DEBIAN/control"), "Package: linux-image-edge-rockchip64\nVersion: 26.2.0\n"
-                + "Architecture: all\nMaintainer: Test <test@zfsguard.org>\nArmbian-Kernel-Version: " + EDGE + "\n"
-                + "Description: edge kernel stand-in\n");
-        Files.createDirectories(tree.resolve("boot"));
-        Files.writeString(tree.resolve("boot/vmlinuz-" + EDGE), "image");
-        Path deb = dir.resolve("root/linux-image-edge-rockchip64_26.2.0_all.deb");
+        Files.writeString(tree.resolve("DEBIAN/control"), "Package: " + pkg + "\nVersion: " + version + "\n"
+                + "Architecture: all\nMaintainer: Test <test@zfsguard.org>\n" + extraFields
+                + "Description: " + pkg + " stand-in\n");
+        Path f = tree.resolve(file);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, content);
+        Path deb = dir.resolve("root/" + pkg + "_" + version + "_all.deb");
         Files.createDirectories(deb.getParent());
         Process p = new ProcessBuilder("dpkg-deb", "--root-owner-group", "--build", tree.toString(), deb.toString())
                 .redirectErrorStream(true).start();

@@ -1,0 +1,75 @@
+package org.zfsguard.dpkg;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.zfsguard.system.SystemRoot;
+
+/**
+ * Installed package versions from {@code /var/lib/dpkg/status}, read directly
+ * (no dpkg process). Only fully installed packages count; a damaged or huge
+ * file yields what could be read before the problem.
+ */
+public final class InstalledVersions {
+    private static final String STATUS = "/var/lib/dpkg/status";
+    private static final int MAX_LINE = 64 * 1024;
+
+    private final Map<String, String> versions;
+
+    private InstalledVersions(Map<String, String> versions) {
+        this.versions = versions;
+    }
+
+    public static InstalledVersions read(SystemRoot root) {
+        Map<String, String> out = new HashMap<>();
+        try {
+            Path status = root.resolveAll(STATUS);
+            if (!Files.isRegularFile(status, LinkOption.NOFOLLOW_LINKS)) {
+                return new InstalledVersions(out);
+            }
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(status),
+                    StandardCharsets.UTF_8))) {
+                String pkg = null;
+                String version = null;
+                boolean installed = false;
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.length() > MAX_LINE) {
+                        break;
+                    }
+                    if (line.isEmpty()) {
+                        if (pkg != null && version != null && installed) {
+                            out.put(pkg, version);
+                        }
+                        pkg = null;
+                        version = null;
+                        installed = false;
+                    } else if (line.startsWith("Package: ")) {
+                        pkg = line.substring(9).strip();
+                    } else if (line.startsWith("Version: ")) {
+                        version = line.substring(9).strip();
+                    } else if (line.startsWith("Status: ")) {
+                        installed = line.endsWith(" installed");
+                    }
+                }
+                if (pkg != null && version != null && installed) {
+                    out.put(pkg, version);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // What was read so far is still right; the preflight treats the rest as not installed.
+        }
+        return new InstalledVersions(out);
+    }
+
+    public Optional<String> version(String pkg) {
+        return Optional.ofNullable(versions.get(pkg));
+    }
+}

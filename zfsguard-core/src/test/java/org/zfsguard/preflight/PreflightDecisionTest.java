@@ -248,6 +248,18 @@ class PreflightDecisionTest {
     }
 
     @Test
+    void armbianControlOnlyImageIsJudgedByTheReleaseInKernelVersionFamily() {
+        // As Armbian's kernel-debs.sh writes them: the bare version, then the release; data.tar not read.
+        DebPackage controlOnly = new DebPackage(new ControlFields(IMAGE, "26.2.0", "arm64", Optional.of("linux-6.19.2"),
+                Optional.of("6.19.2"), Map.of("Armbian-Kernel-Version", "6.19.2", "Armbian-Kernel-Version-Family", TOO_NEW)),
+                List.of(), Optional.empty(), false);
+        PreflightDecision d = new Case(armbian(ZFS_2_4_0), lines(upgrade(IMAGE, "25.11.1", "26.2.0")))
+                .deb(controlOnly).decide();
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(reasons(d, Severity.BLOCK)).anySatisfy(r -> assertThat(r).contains("boots next would be " + TOO_NEW + " "));
+    }
+
+    @Test
     void compatibleOpenZfsArrivingInTheSameOperationClearsTheBlock() {
         ChangeSet c = lines(upgrade(IMAGE, "25.11.1", "26.2.0"), upgrade(HEADERS, "25.11.1", "26.2.0"),
                 upgrade("zfs-dkms", "2.4.0-1", "2.4.1-1"));

@@ -10,6 +10,17 @@ public interface SpaceProbe {
     long usableBytes(Path dir) throws IOException;
 
     static SpaceProbe fileStore() {
-        return dir -> Files.getFileStore(dir).getUsableSpace();
+        return dir -> {
+            try {
+                return Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
+                // In a chroot (an image build) /proc/mounts names mount points outside the root, so the
+                // JDK cannot find the directory's mount entry ("Mount point not found"); statvfs still works.
+                if (!Files.isDirectory(dir)) {
+                    throw e;
+                }
+                return dir.toFile().getUsableSpace();
+            }
+        };
     }
 }

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 class PackageInstallIT extends PackageLifecycle {
 
     private static final String LAUNCHER = "/usr/bin/zfsguard";
+    /** The launcher and the hook scripts that apt, dpkg and run-parts execute. */
+    private static final java.util.Set<String> EXECUTABLES = java.util.Set.of(LAUNCHER,
+            "/etc/zfsguard/hooks/apt-pre-install", "/etc/zfsguard/hooks/post-invoke",
+            "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard");
     private static final String NEXT_STEP = "next: sudo apt install default-jre-headless";
     private static final int TIMED_RUNS = 9;
 
@@ -34,7 +38,7 @@ class PackageInstallIT extends PackageLifecycle {
             List<String> paths = c.runOk("dpkg", "-L", "zfsguard").stdout().lines()
                     .map(p -> p.equals("/.") ? "/" : p)
                     .toList();
-            assertThat(paths).contains(LAUNCHER, "/usr/share/zfsguard/zfsguard.jar", "/usr/share/zfsguard/version",
+            assertThat(paths).containsAll(EXECUTABLES).contains(LAUNCHER, "/usr/share/zfsguard/zfsguard.jar", "/usr/share/zfsguard/version",
                     "/etc/zfsguard/zfsguard.conf", "/usr/share/man/man8/zfsguard.8.gz",
                     "/usr/share/doc/zfsguard/copyright", "/usr/share/doc/zfsguard/changelog.Debian.gz");
             Map<String, Chroot.FileEntry> files = c.fileList();
@@ -46,8 +50,9 @@ class PackageInstallIT extends PackageLifecycle {
                     continue;
                 }
                 char type = e.type();
-                int mode = path.equals(LAUNCHER) ? 0755 : type == 'd' ? 0755 : 0644;
-                char wantedType = path.equals(LAUNCHER) ? 'f' : type == 'd' ? 'd' : 'f';
+                boolean executable = EXECUTABLES.contains(path);
+                int mode = executable ? 0755 : type == 'd' ? 0755 : 0644;
+                char wantedType = executable ? 'f' : type == 'd' ? 'd' : 'f';
                 if (type != wantedType || e.mode() != mode || e.uid() != 0 || e.gid() != 0) {
                     wrong.add(String.format("%s (wanted %c %04o 0:0)", e, wantedType, mode));
                 }

@@ -79,9 +79,8 @@ final class HookCommand implements Runnable {
         }
     }
 
-    @Command(name = "kernel-prerm", mixinStandardHelpOptions = true,
-            description = "/etc/kernel/prerm.d: backs up the boot set of KERNEL before its package removes it.")
-    static final class KernelPrerm implements Callable<Integer> {
+    /** The kernel hooks' arguments: run-parts passes the release and the image path. */
+    abstract static class KernelHook implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -91,27 +90,29 @@ final class HookCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
         String image;
 
+        abstract int body(HookContext ctx, String kernel) throws Exception;
+
         @Override
         public Integer call() {
-            return guarded(spec, "kernel-prerm", ctx -> KernelHooks.prerm(ctx, kernel));
+            return guarded(spec, spec.name(), ctx -> body(ctx, kernel));
+        }
+    }
+
+    @Command(name = "kernel-prerm", mixinStandardHelpOptions = true,
+            description = "/etc/kernel/prerm.d: backs up the boot set of KERNEL before its package removes it.")
+    static final class KernelPrerm extends KernelHook {
+        @Override
+        int body(HookContext ctx, String k) throws Exception {
+            return KernelHooks.prerm(ctx, k);
         }
     }
 
     @Command(name = "kernel-postinst", mixinStandardHelpOptions = true,
             description = "/etc/kernel/postinst.d: records that KERNEL was installed; the verdict follows after dpkg.")
-    static final class KernelPostinst implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "KERNEL", description = "The kernel release (the hook's $1).")
-        String kernel;
-
-        @Parameters(index = "1", paramLabel = "IMAGE", arity = "0..1", description = "The kernel image path (the hook's $2; unused).")
-        String image;
-
+    static final class KernelPostinst extends KernelHook {
         @Override
-        public Integer call() {
-            return guarded(spec, "kernel-postinst", ctx -> KernelHooks.postinst(ctx, kernel));
+        int body(HookContext ctx, String k) throws Exception {
+            return KernelHooks.postinst(ctx, k);
         }
     }
 }

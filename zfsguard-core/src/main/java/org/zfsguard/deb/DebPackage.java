@@ -22,6 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.zfsguard.io.ReadThroughFilter;
 import org.zfsguard.system.SystemRoot;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
@@ -402,7 +403,7 @@ public record DebPackage(
     }
 
     /** Counts bytes coming out of a decompressor and stops at the budget: the guard against bombs. */
-    private static final class Budget extends FilterInputStream {
+    private static final class Budget extends ReadThroughFilter {
         private final long max;
         private final String what;
         private long count;
@@ -414,36 +415,12 @@ public record DebPackage(
         }
 
         @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                add(1);
-            }
-            return b;
-        }
-
-        @Override
         public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
+            int n = in.read(buf, off, len);
             if (n > 0) {
                 add(n);
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            // Through read, so that skipped bytes are counted too.
-            byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
         }
 
         long remaining() {

@@ -1,8 +1,9 @@
 package org.zfsguard.deb;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+
+import org.zfsguard.io.ReadThroughFilter;
 
 /**
  * Sits under the tar reader and looks at each 512-byte header before the
@@ -15,7 +16,7 @@ import java.io.InputStream;
  * up to 512 bytes); if a header does not parse, it stops watching and leaves
  * the verdict to the tar reader and the byte budget.
  */
-final class TarHeaderGuard extends FilterInputStream {
+final class TarHeaderGuard extends ReadThroughFilter {
     private static final int BLOCK = 512;
 
     private final long maxMetadata;
@@ -30,34 +31,12 @@ final class TarHeaderGuard extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] buf, int off, int len) throws IOException {
         int n = super.read(buf, off, len);
         if (n > 0 && watching) {
             observe(buf, off, n);
         }
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        // Through read, so that no header goes unseen.
-        byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
     }
 
     private void observe(byte[] buf, int off, int n) throws IOException {

@@ -5,6 +5,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 
+import org.zfsguard.io.ReadThroughFilter;
+
 import org.apache.commons.compress.compressors.lz4.BlockLZ4CompressorInputStream;
 
 /**
@@ -13,27 +15,19 @@ import org.apache.commons.compress.compressors.lz4.BlockLZ4CompressorInputStream
  * preceded by its little-endian compressed size. commons-compress decodes
  * the blocks; only the framing is read here.
  */
-final class LegacyLz4InputStream extends InputStream {
+final class LegacyLz4InputStream extends ReadThroughFilter {
     static final int MAGIC = 0x184C2102;
     /** The format's blocks decompress to 8 MiB; a compressed block can be slightly larger. */
     private static final int MAX_BLOCK = 9 << 20;
 
-    private final InputStream in;
     private InputStream block = InputStream.nullInputStream();
     private boolean end;
 
     LegacyLz4InputStream(InputStream in) throws IOException {
-        this.in = in;
+        super(in);
         if (readLe32(true) != MAGIC) {
             throw new IOException("not lz4 legacy format");
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

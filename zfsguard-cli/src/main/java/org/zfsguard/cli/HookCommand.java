@@ -47,7 +47,8 @@ final class HookCommand implements Runnable {
             HookContext ctx = new HookContext(GlobalOptions.root(), out, System.getenv());
             return body.run(ctx);
         } catch (Throwable t) {
-            out.println("zfsguard: the " + name + " hook failed and is skipped: " + t);
+            String why = t instanceof java.io.IOException && t.getMessage() != null ? t.getMessage() : t.toString();
+            out.println("zfsguard: the " + name + " hook failed and is skipped: " + why);
             out.println("zfsguard:   the package operation goes on; afterwards check with: zfsguard status");
             out.flush();
             return ExitCodes.OK;

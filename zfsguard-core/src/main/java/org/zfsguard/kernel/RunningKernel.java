@@ -10,15 +10,35 @@ import org.zfsguard.system.SystemRoot;
 public record RunningKernel(KernelRelease release, String reason) {
 
     /**
-     * A chroot's / is not init's /. Reading /proc/1/root needs privileges; without them
-     * (an ordinary user on the live system) the answer is "not a chroot".
+     * A chroot's / is not init's /. Reading /proc/1/root needs privileges that a
+     * container's root may lack; then the mount table decides: a chroot into a
+     * plain directory (an image build) has no mount at its /, because the kernel
+     * lists only the mounts a process can reach, relative to its root.
      */
     static boolean inChroot() {
         try {
-            return !Files.isSameFile(Path.of("/"), Path.of("/proc/1/root"));
+            if (!Files.isSameFile(Path.of("/"), Path.of("/proc/1/root"))) {
+                return true;
+            }
+        } catch (IOException | SecurityException e) {
+            // Not allowed to look at init: ask the mount table.
+        }
+        try {
+            return !rootIsAMountPoint(Files.readString(Path.of("/proc/self/mountinfo")));
         } catch (IOException | SecurityException e) {
             return false;
         }
+    }
+
+    /** True when some line of /proc/self/mountinfo mounts at "/" (field 5, the mount point). */
+    static boolean rootIsAMountPoint(String mountinfo) {
+        for (String line : mountinfo.split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].equals("/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static RunningKernel detect(RootFiles files) {

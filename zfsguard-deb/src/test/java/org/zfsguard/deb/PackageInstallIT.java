@@ -140,13 +140,17 @@ class PackageInstallIT extends PackageLifecycle {
 
             twice(c, info + "postrm", "purge");
             assertThat(c.hostPath("/var/lib/zfsguard")).doesNotExist();
-            assertThat(c.hostPath("/etc/zfsguard")).doesNotExist();
+            // The conffiles are dpkg's to purge: the apt.conf.d line keeps its hook script.
+            assertThat(c.hostPath("/etc/zfsguard/hooks/apt-pre-install")).isRegularFile();
             twice(c, info + "postinst", "configure", v);
             assertThat(c.hostPath("/var/lib/zfsguard")).isDirectory();
 
-            // dpkg copes with the conffile the scripts above deleted.
+            // Someone deletes /etc/zfsguard by hand: apt still works, and purges the rest.
+            c.runOk("rm", "-rf", "/etc/zfsguard");
             c.runOk("apt-get", "purge", "-y", "zfsguard");
             assertThat(c.run("dpkg", "-s", "zfsguard").exitCode()).isNotZero();
+            assertThat(c.hostPath("/etc/apt/apt.conf.d/80zfsguard")).doesNotExist();
+            assertThat(c.hostPath("/etc/zfsguard")).doesNotExist();
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 import org.zfsguard.backup.BackupOutcome;
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
-import org.zfsguard.backup.KernelReleaseName;
+import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.config.Config;
 import org.zfsguard.config.ConfigException;
 import org.zfsguard.state.LockBusyException;
@@ -114,7 +114,7 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     static String kernel(String k) {
-        if (!KernelReleaseName.isValid(k)) {
+        if (!KernelRelease.isValid(k)) {
             throw new UserError("not a kernel release: '" + SystemRoot.printable(k) + "'", "zfsguard backups", ExitCodes.USAGE);
         }
         return k;
@@ -158,7 +158,7 @@ final class BackupCommand implements Callable<Integer> {
             try (DirectoryStream<Path> s = Files.newDirectoryStream(modules)) {
                 for (Path p : s) {
                     String name = p.getFileName().toString();
-                    if (KernelReleaseName.isValid(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    if (KernelRelease.isValid(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                         kernels.add(name);
                     }
                 }
@@ -182,7 +182,7 @@ final class BackupCommand implements Callable<Integer> {
             Path image = root.resolveParents("/boot/Image");
             if (Files.isSymbolicLink(image)) {
                 String target = Files.readSymbolicLink(image).getFileName().toString();
-                if (target.startsWith("vmlinuz-") && KernelReleaseName.isValid(target.substring(8))) {
+                if (target.startsWith("vmlinuz-") && KernelRelease.isValid(target.substring(8))) {
                     kernels.add(target.substring(8));
                 }
             }
@@ -192,7 +192,7 @@ final class BackupCommand implements Callable<Integer> {
         if (root.isHost()) {
             try {
                 String running = Files.readString(Path.of("/proc/sys/kernel/osrelease"), StandardCharsets.US_ASCII).strip();
-                if (KernelReleaseName.isValid(running)) {
+                if (KernelRelease.isValid(running)) {
                     kernels.add(running);
                 }
             } catch (IOException e) {

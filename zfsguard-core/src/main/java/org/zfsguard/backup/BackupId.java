@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.zfsguard.kernel.KernelRelease;
 
 /**
  * Names of backups: {@code <kernel>@<UTC time>-<random>}, e.g.
@@ -24,7 +25,7 @@ public final class BackupId {
     static String create(String kernel, Instant time) {
         byte[] r = new byte[3];
         RANDOM.nextBytes(r);
-        return KernelReleaseName.require(kernel) + "@" + TIME.format(time) + "-" + HexFormat.of().formatHex(r);
+        return KernelRelease.require(kernel) + "@" + TIME.format(time) + "-" + HexFormat.of().formatHex(r);
     }
 
     /** The kernel part of a well-formed id, or null when {@code id} is not one. */
@@ -33,7 +34,7 @@ public final class BackupId {
             return null;
         }
         Matcher m = FORM.matcher(id);
-        if (!m.matches() || !KernelReleaseName.isValid(m.group(1))) {
+        if (!m.matches() || !KernelRelease.isValid(m.group(1))) {
             return null;
         }
         return m.group(1);

@@ -31,6 +31,7 @@ import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelRelease;
 
 /**
  * The boot-set backups under {@code /var/lib/zfsguard/backups/}:
@@ -104,7 +105,7 @@ public final class BackupStore {
      * Refuses (as a result, not an exception) when the disk is too full.
      */
     public BackupOutcome backup(String kernel, long reserveBytes) throws IOException {
-        KernelReleaseName.require(kernel);
+        KernelRelease.require(kernel);
         collectGarbage();
         List<String> skipped = new ArrayList<>();
         long t0 = System.nanoTime();

@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelRelease;
 
 /**
  * Makes a kernel the next one to boot. On Armbian, U-Boot loads
@@ -39,7 +40,7 @@ public final class BootActivation {
     }
 
     private static List<String> run(SystemRoot root, String kernel, boolean dryRun) throws IOException {
-        KernelReleaseName.require(kernel);
+        KernelRelease.require(kernel);
         List<String> lines = new ArrayList<>();
         Path boot = root.resolveAll("/boot");
         if (!isArmbian(root)) {

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelRelease;
 
 /**
  * What belongs to the boot set of a kernel K: everything needed to boot K again
@@ -30,7 +31,7 @@ public final class BootSetLayout {
 
     /** The fixed items of K, whether or not they exist. */
     public static List<String> fixedItems(String kernel) {
-        String k = KernelReleaseName.require(kernel);
+        String k = KernelRelease.require(kernel);
         return List.of(
                 "/lib/modules/" + k,
                 "/boot/vmlinuz-" + k,

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelRelease;
 
 /**
  * The list of everything in one boot-set backup, and the proof that the list is
@@ -46,7 +47,7 @@ public record Manifest(String kernel, Instant created, List<ManifestEntry> entri
     private static final Pattern SIZE = Pattern.compile("0|[1-9][0-9]{0,17}");
 
     public Manifest {
-        KernelReleaseName.require(kernel);
+        KernelRelease.require(kernel);
         entries = List.copyOf(entries);
     }
 
@@ -125,7 +126,7 @@ public record Manifest(String kernel, Instant created, List<ManifestEntry> entri
             throw new ManifestException("not a version " + VERSION + " zfsguard manifest");
         }
         String kernel = header(lines[1], "#kernel");
-        if (!KernelReleaseName.isValid(kernel)) {
+        if (!KernelRelease.isValid(kernel)) {
             throw new ManifestException("malformed: bad kernel release '" + SystemRoot.printable(kernel) + "'");
         }
         Instant created;

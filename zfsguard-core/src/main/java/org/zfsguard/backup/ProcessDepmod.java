@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelRelease;
 
 /** {@code depmod -b ROOT K}, run with an argument list (no shell), bounded in time. */
 public final class ProcessDepmod implements Depmod {
@@ -39,7 +40,7 @@ public final class ProcessDepmod implements Depmod {
 
     @Override
     public void run(SystemRoot root, String kernel) throws IOException {
-        List<String> cmd = List.of(program(), "-b", root.path().toString(), KernelReleaseName.require(kernel));
+        List<String> cmd = List.of(program(), "-b", root.path().toString(), KernelRelease.require(kernel));
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();

@@ -50,6 +50,14 @@ public final class KernelRelease implements Comparable<KernelRelease> {
         return new KernelRelease(s, leadingNumbers(s));
     }
 
+    /**
+     * {@code s} itself when it is a valid release, for code that puts it into a
+     * path or a name; an {@link IllegalArgumentException} naming it otherwise.
+     */
+    public static String require(String s) {
+        return parse(s).text();
+    }
+
     /** True when {@code s} is a valid release string. */
     public static boolean isValid(String s) {
         return problem(s) == null;

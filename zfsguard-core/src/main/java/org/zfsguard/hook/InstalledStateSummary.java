@@ -9,7 +9,7 @@ import java.util.Optional;
 
 import org.zfsguard.deb.ZfsSourceMeta;
 import org.zfsguard.kernel.NextBoot;
-import org.zfsguard.preflight.InstalledKernel;
+import org.zfsguard.preflight.KernelSummary;
 import org.zfsguard.preflight.InstalledState;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ReadinessReport;
@@ -22,11 +22,11 @@ final class InstalledStateSummary {
     }
 
     static InstalledState of(SystemRoot root, ReadinessReport report) {
-        List<InstalledKernel> kernels = new ArrayList<>();
+        List<KernelSummary> kernels = new ArrayList<>();
         for (KernelReadiness k : report.kernels()) {
             String release = k.facts().release().text();
             String owner = k.facts().installed() == null ? null : k.facts().installed().owner();
-            kernels.add(new InstalledKernel(release, Optional.ofNullable(owner), k.verdict() == Verdict.OK,
+            kernels.add(new KernelSummary(release, Optional.ofNullable(owner), k.verdict() == Verdict.OK,
                     hasHeaders(root, release), k.running()));
         }
         Optional<String> next = Optional.ofNullable(report.nextBoot().release()).map(r -> r.text());

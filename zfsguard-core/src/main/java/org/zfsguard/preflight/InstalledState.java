@@ -13,7 +13,7 @@ import org.zfsguard.deb.ZfsSourceMeta;
  * @param nextBoot the kernel that boots next as things stand
  * @param policy   how the boot loader picks the next kernel once a new one is installed
  */
-public record InstalledState(List<InstalledKernel> kernels, Optional<ZfsSourceMeta> openZfs, Optional<String> nextBoot,
+public record InstalledState(List<KernelSummary> kernels, Optional<ZfsSourceMeta> openZfs, Optional<String> nextBoot,
         NextBootPolicy policy) {
 
     public enum NextBootPolicy {
@@ -30,11 +30,11 @@ public record InstalledState(List<InstalledKernel> kernels, Optional<ZfsSourceMe
         Objects.requireNonNull(policy, "policy");
     }
 
-    public Optional<InstalledKernel> kernel(String release) {
+    public Optional<KernelSummary> kernel(String release) {
         return kernels.stream().filter(k -> k.release().equals(release)).findFirst();
     }
 
-    public Optional<InstalledKernel> running() {
-        return kernels.stream().filter(InstalledKernel::running).findFirst();
+    public Optional<KernelSummary> running() {
+        return kernels.stream().filter(KernelSummary::running).findFirst();
     }
 }

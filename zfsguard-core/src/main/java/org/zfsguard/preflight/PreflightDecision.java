@@ -98,7 +98,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
         private final Map<PackageChange, Optional<String>> incomingImages = new LinkedHashMap<>();
         private final Set<String> incomingHeaders = new LinkedHashSet<>();
         private final Set<String> removedReleases = new LinkedHashSet<>();
-        private final List<InstalledKernel> remaining = new ArrayList<>();
+        private final List<KernelSummary> remaining = new ArrayList<>();
 
         Analysis(PreflightInput in) {
             this.in = in;
@@ -154,7 +154,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                         .filter(h -> !in.incoming().containsKey(h.name()))
                         .ifPresent(h -> incomingHeaders.add(r)));
             }
-            for (InstalledKernel k : state.kernels()) {
+            for (KernelSummary k : state.kernels()) {
                 if (k.imagePackage().isPresent() && replacedPackages.contains(k.imagePackage().get())) {
                     removedReleases.add(k.release());
                 } else {
@@ -223,7 +223,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 return state.nextBoot();
             }
             if (state.policy() == InstalledState.NextBootPolicy.HIGHEST_VERSION) {
-                return remaining.stream().map(InstalledKernel::release).max(KernelOrder.INSTANCE);
+                return remaining.stream().map(KernelSummary::release).max(KernelOrder.INSTANCE);
             }
             return Optional.empty();
         }
@@ -243,7 +243,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                     return e.getKey().name();
                 }
             }
-            return state.kernel(release).flatMap(InstalledKernel::imagePackage).orElse("linux-image-" + release);
+            return state.kernel(release).flatMap(KernelSummary::imagePackage).orElse("linux-image-" + release);
         }
 
         // ---- rules ----
@@ -304,9 +304,9 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
         }
 
         private void checkLastWorkingModule(ZfsAfter zfs) {
-            List<String> workingBefore = state.kernels().stream().filter(InstalledKernel::zfsModuleOk)
-                    .map(InstalledKernel::release).toList();
-            boolean workingAfter = remaining.stream().anyMatch(InstalledKernel::zfsModuleOk) && !zfs.removed();
+            List<String> workingBefore = state.kernels().stream().filter(KernelSummary::zfsModuleOk)
+                    .map(KernelSummary::release).toList();
+            boolean workingAfter = remaining.stream().anyMatch(KernelSummary::zfsModuleOk) && !zfs.removed();
             if (workingBefore.isEmpty() || workingAfter) {
                 return;
             }
@@ -346,7 +346,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                     .filter(k -> k.zfsModuleOk() && k.imagePackage().isPresent()
                             && in.changes().inPlaceKernelUpgrades().stream()
                                     .anyMatch(c -> c.name().equals(k.imagePackage().get())))
-                    .map(InstalledKernel::release).toList();
+                    .map(KernelSummary::release).toList();
             if (!zfs.removed() && replacedInPlace.containsAll(workingBefore)) {
                 // Armbian's routine kernel update replaces the kernel in place; its boot set is
                 // backed up before dpkg runs, so the way back exists and the update goes on.
@@ -400,7 +400,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
         }
 
         private void checkRunningKernel() {
-            Optional<InstalledKernel> running = state.running();
+            Optional<KernelSummary> running = state.running();
             if (running.isEmpty() || !removedReleases.contains(running.get().release())) {
                 return;
             }

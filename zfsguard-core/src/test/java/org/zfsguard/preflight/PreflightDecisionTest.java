@@ -101,7 +101,7 @@ class PreflightDecisionTest {
 
     /** An Armbian board running OLD with ZFS built and headers installed. */
     static InstalledState armbian(ZfsSourceMeta zfs) {
-        return new InstalledState(List.of(new InstalledKernel(OLD, Optional.of(IMAGE), true, true, true)),
+        return new InstalledState(List.of(new KernelSummary(OLD, Optional.of(IMAGE), true, true, true)),
                 Optional.of(zfs), Optional.of(OLD), NextBootPolicy.LAST_INSTALLED);
     }
 
@@ -149,7 +149,7 @@ class PreflightDecisionTest {
     @Test
     void debianNewKernelWithHeadersInRangeIsOk() {
         InstalledState s = new InstalledState(
-                List.of(new InstalledKernel("6.1.0-55-arm64", Optional.of("linux-image-6.1.0-55-arm64"), true, true, true)),
+                List.of(new KernelSummary("6.1.0-55-arm64", Optional.of("linux-image-6.1.0-55-arm64"), true, true, true)),
                 Optional.of(ZFS_2_1_11), Optional.of("6.1.0-55-arm64"), NextBootPolicy.HIGHEST_VERSION);
         ChangeSet c = lines(install("linux-image-6.1.0-56-arm64", "6.1.158-1"),
                 install("linux-headers-6.1.0-56-arm64", "6.1.158-1"),
@@ -162,8 +162,8 @@ class PreflightDecisionTest {
     @Test
     void removingAnOlderKernelWhileAnotherWorksIsOk() {
         InstalledState s = new InstalledState(List.of(
-                new InstalledKernel("6.1.0-55-arm64", Optional.of("linux-image-6.1.0-55-arm64"), true, true, false),
-                new InstalledKernel("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                new KernelSummary("6.1.0-55-arm64", Optional.of("linux-image-6.1.0-55-arm64"), true, true, false),
+                new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
                 Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.HIGHEST_VERSION);
         PreflightDecision d = new Case(s, lines(remove("linux-image-6.1.0-55-arm64", "6.1.153-1"))).decide();
         assertThat(d.verdict()).isEqualTo(Verdict.OK);
@@ -171,7 +171,7 @@ class PreflightDecisionTest {
 
     @Test
     void aNextBootKernelAlreadyOutsideTheRangeIsNotThisOperationsFault() {
-        InstalledState s = new InstalledState(List.of(new InstalledKernel(TOO_NEW, Optional.of(IMAGE), false, true, true)),
+        InstalledState s = new InstalledState(List.of(new KernelSummary(TOO_NEW, Optional.of(IMAGE), false, true, true)),
                 Optional.of(ZFS_2_4_0), Optional.of(TOO_NEW), NextBootPolicy.LAST_INSTALLED);
         PreflightDecision d = new Case(s, lines(upgrade("dkms", "3.0.10-8", "3.0.10-9"))).decide();
         assertThat(d.verdict()).isEqualTo(Verdict.OK);
@@ -292,7 +292,7 @@ class PreflightDecisionTest {
     @Test
     void debianBackportKernelAboveTheRangeBlocksAndHoldsOnlyThatPackage() {
         InstalledState s = new InstalledState(
-                List.of(new InstalledKernel("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                List.of(new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
                 Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.HIGHEST_VERSION);
         ChangeSet c = lines(install("linux-image-6.12.48+bpo-arm64", "6.12.48-1~bpo12+1"));
         PreflightDecision d = new Case(s, c).decide(); // release from the package name, no .deb facts
@@ -306,7 +306,7 @@ class PreflightDecisionTest {
     @Test
     void olderKernelInstalledUnderHighestVersionDoesNotBecomeNextBoot() {
         InstalledState s = new InstalledState(
-                List.of(new InstalledKernel("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                List.of(new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
                 Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.HIGHEST_VERSION);
         ChangeSet c = lines(install("linux-image-5.10.0-30-arm64", "5.10.218-1"), install("linux-headers-5.10.0-30-arm64", "5.10.218-1"));
         assertThat(new Case(s, c).decide().verdict()).isEqualTo(Verdict.OK);
@@ -325,7 +325,7 @@ class PreflightDecisionTest {
 
     @Test
     void capturedStream04RemovingTheOnlyWorkingKernelBlocks() {
-        InstalledState s = new InstalledState(List.of(new InstalledKernel(NEW, Optional.of(IMAGE), true, true, true)),
+        InstalledState s = new InstalledState(List.of(new KernelSummary(NEW, Optional.of(IMAGE), true, true, true)),
                 Optional.of(ZFS_2_4_0), Optional.of(NEW), NextBootPolicy.LAST_INSTALLED);
         PreflightDecision d = new Case(s, captured("04-remove-kernel-and-unrelated.v3")).decide();
         assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
@@ -337,8 +337,8 @@ class PreflightDecisionTest {
     @Test
     void removingTheLastWorkingKernelWhileAnotherCanBeBuiltWarns() {
         InstalledState s = new InstalledState(List.of(
-                new InstalledKernel("6.1.0-55-arm64", Optional.of("linux-image-6.1.0-55-arm64"), true, true, true),
-                new InstalledKernel("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), false, true, false)),
+                new KernelSummary("6.1.0-55-arm64", Optional.of("linux-image-6.1.0-55-arm64"), true, true, true),
+                new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), false, true, false)),
                 Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.HIGHEST_VERSION);
         PreflightDecision d = new Case(s, lines(remove("linux-image-6.1.0-55-arm64", "6.1.153-1"))).decide();
         assertThat(d.verdict()).isEqualTo(Verdict.WARN);
@@ -370,8 +370,8 @@ class PreflightDecisionTest {
     void kernelWhoseReleaseCannotBeToldIsAWarningNeverABlock() {
         ChangeSet c = lines(IMAGE + " 25.11.1 arm64 none < 25.11.2 arm64 none **ERROR**");
         InstalledState s = new InstalledState(List.of(
-                new InstalledKernel(OLD, Optional.of(IMAGE), true, true, true),
-                new InstalledKernel("6.6.60-edge-rockchip64", Optional.of("linux-image-edge-rockchip64"), true, true, false)),
+                new KernelSummary(OLD, Optional.of(IMAGE), true, true, true),
+                new KernelSummary("6.6.60-edge-rockchip64", Optional.of("linux-image-edge-rockchip64"), true, true, false)),
                 Optional.of(ZFS_2_4_0), Optional.of(OLD), NextBootPolicy.LAST_INSTALLED);
         PreflightDecision d = new Case(s, c).decide();
         assertThat(d.verdict()).isEqualTo(Verdict.WARN);

@@ -12,9 +12,9 @@ import java.util.Optional;
  * @param headers      headers for this kernel are installed (DKMS can build for it)
  * @param running      this is the running kernel
  */
-public record InstalledKernel(String release, Optional<String> imagePackage, boolean zfsModuleOk, boolean headers,
+public record KernelSummary(String release, Optional<String> imagePackage, boolean zfsModuleOk, boolean headers,
         boolean running) {
-    public InstalledKernel {
+    public KernelSummary {
         Objects.requireNonNull(release, "release");
         Objects.requireNonNull(imagePackage, "imagePackage");
     }

@@ -69,7 +69,8 @@ done
 median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 a=$(median "$without")
 b=$(median "$with")
-starts=$(wc -l <"$work/with/root/jvm-starts" 2>/dev/null || echo 0)
+starts=0
+[ ! -f "$work/with/root/jvm-starts" ] || starts=$(wc -l <"$work/with/root/jvm-starts")
 echo "apt-get install --reinstall, unrelated package, $runs runs each"
 echo "without zfsguard: median $a ms"
 echo "with zfsguard:    median $b ms"

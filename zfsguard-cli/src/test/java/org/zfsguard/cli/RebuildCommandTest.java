@@ -222,6 +222,47 @@ class RebuildCommandTest {
     }
 
     @Test
+    void whenZfsIsInTheInitramfsItIsRefreshedThroughChrootAndCheckedAgain() throws IOException {
+        kernelWithHeaders(K);
+        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15").packageInstalled("zfs-initramfs");
+        writeInitrds(null);
+        fakeBuilds("2.3.4-1", K);
+        List<List<String>> ran = new ArrayList<>();
+        RebuildCommand.commands = (argv, out) -> {
+            ran.add(argv);
+            writeInitrds("2.3.4-1");
+            return 0;
+        };
+
+        Result r = run("rebuild", "--yes");
+
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(ran).containsExactly(List.of("/usr/sbin/chroot", root.toString(), "update-initramfs", "-u", "-k", K));
+        assertThat(r.out()).contains("built and verified").endsWith("SAFE TO REBOOT\n");
+    }
+
+    @Test
+    void anInitramfsThatStillLacksZfsFailsTheRun() throws IOException {
+        kernelWithHeaders(K);
+        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15").packageInstalled("zfs-initramfs");
+        writeInitrds(null);
+        fakeBuilds("2.3.4-1", K);
+        RebuildCommand.commands = (argv, out) -> 0;
+
+        Result r = run("rebuild", "--yes");
+
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).contains("after update-initramfs, " + K + " is still");
+        assertThat(r.out()).contains("NOT SAFE TO REBOOT");
+    }
+
+    void writeInitrds(String zfsVersion) {
+        byte[] initrd = FixtureSystem.initrdBytes(org.zfsguard.testing.ModuleFixtures.Arch.AARCH64, K,
+                FixtureSystem.InitrdCompression.GZIP, false, zfsVersion, K);
+        fx.write("/boot/initrd.img-" + K, initrd).uInitrd("/boot/uInitrd-" + K, initrd);
+    }
+
+    @Test
     void allAndKernelExcludeEachOther() {
         Result r = run("rebuild", "--all", "--kernel", K);
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);

@@ -131,7 +131,7 @@ class RebuildCommandTest {
 
         assertThat(r.code()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).contains(K + ": build ZFS 2.3.4 (no ZFS module)")
-                .contains("parallel_jobs=2 ZFSGUARD_JOBS=2 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/chroot "
+                .contains("parallel_jobs=2 ZFSGUARD_JOBS=2 TEST_JOBS=2 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/chroot "
                         + root + " /usr/sbin/dkms install zfs/2.3.4 -k " + K + " -j 2")
                 .contains("nothing was changed (--dry-run); next: zfsguard --root " + root + " rebuild --jobs 2");
         assertThat(root.resolve("var/lib/zfsguard")).doesNotExist();
@@ -176,7 +176,7 @@ class RebuildCommandTest {
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).contains(K + ": ZFS 2.3.4 built and verified").endsWith("SAFE TO REBOOT\n");
         assertThat(Files.readAllLines(record)).contains("arg: install", "arg: zfs/2.3.4", "arg: " + K, "arg: -j", "arg: 1",
-                "env: ZFSGUARD_JOBS=1");
+                "env: ZFSGUARD_JOBS=1", "env: TEST_JOBS=1");
         assertThat(journal()).contains("\"event\":\"rebuild-started\"").contains("\"event\":\"rebuild-finished\"")
                 .contains("\"kernel\":\"" + K + "\"").contains("\"jobs\":1").contains("\"duration_s\"");
     }

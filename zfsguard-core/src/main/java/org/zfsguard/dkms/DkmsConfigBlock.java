@@ -29,12 +29,20 @@ public final class DkmsConfigBlock {
     private static final String BEGIN_PREFIX = "# >>> zfsguard:";
     private static final long MAX_BYTES = 256 * 1024;
 
+    /**
+     * Bash that DKMS sources after ZFS's dkms.conf: {@code MAKE[0]} gets a final {@code -j},
+     * and {@code PRE_BUILD} (OpenZFS's configure, which compiles its kernel checks with
+     * {@code make -j$(nproc)} unless the precious variable {@code TEST_JOBS} is given) gets
+     * {@code TEST_JOBS=}: a job count on configure's command line, which autoconf exports.
+     */
     public static final String BLOCK = String.join("\n",
             BEGIN,
             "case \"${ZFSGUARD_JOBS:-}\" in",
-            "    [1-9] | [1-5][0-9] | 6[0-4]) MAKE[0]=\"${MAKE[0]} -j${ZFSGUARD_JOBS}\" ;;",
-            "    *) MAKE[0]=\"${MAKE[0]} -j1\" ;;",
+            "    [1-9] | [1-5][0-9] | 6[0-4]) zfsguard_jobs=${ZFSGUARD_JOBS} ;;",
+            "    *) zfsguard_jobs=1 ;;",
             "esac",
+            "MAKE[0]=\"${MAKE[0]} -j${zfsguard_jobs}\"",
+            "if [ -n \"${PRE_BUILD:-}\" ]; then PRE_BUILD=\"${PRE_BUILD} TEST_JOBS=${zfsguard_jobs}\"; fi",
             END,
             "");
 

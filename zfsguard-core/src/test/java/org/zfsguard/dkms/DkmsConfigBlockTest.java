@@ -22,7 +22,7 @@ class DkmsConfigBlockTest {
     void addingToNothingGivesTheBlockAlone() {
         assertThat(DkmsConfigBlock.add("")).isEqualTo(DkmsConfigBlock.BLOCK);
         assertThat(DkmsConfigBlock.BLOCK).startsWith(DkmsConfigBlock.BEGIN + "\n").endsWith(DkmsConfigBlock.END + "\n")
-                .contains("MAKE[0]=\"${MAKE[0]} -j1\"");
+                .contains("MAKE[0]=\"${MAKE[0]} -j${zfsguard_jobs}\"").contains("TEST_JOBS=${zfsguard_jobs}");
     }
 
     @Test

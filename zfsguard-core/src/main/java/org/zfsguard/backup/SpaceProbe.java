@@ -10,6 +10,17 @@ public interface SpaceProbe {
     long usableBytes(Path dir) throws IOException;
 
     static SpaceProbe fileStore() {
-        return dir -> Files.getFileStore(dir).getUsableSpace();
+        return dir -> {
+            try {
+                return Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
+                // Inside a chroot the JDK finds no mount entry for the path; statvfs needs none.
+                long usable = dir.toFile().getUsableSpace();
+                if (usable <= 0) {
+                    throw e;
+                }
+                return usable;
+            }
+        };
     }
 }

@@ -119,7 +119,7 @@ class PackageInstallIT extends PackageLifecycle {
             assertOneFreshArchive(c);
             assertVersionLine(c);
             assertThat(c.hostPath("/etc/dkms/zfs.conf")).as("DKMS job bound").content()
-                    .containsOnlyOnce("# >>> zfsguard:").contains("-j1");
+                    .containsOnlyOnce("# >>> zfsguard:").contains("*) zfsguard_jobs=1 ;;");
 
             twice(c, info + "prerm", "upgrade", v);
             twice(c, info + "postinst", "abort-upgrade", v);

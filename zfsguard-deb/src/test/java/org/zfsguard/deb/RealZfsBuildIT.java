@@ -180,6 +180,22 @@ class RealZfsBuildIT {
             String modinfo = c.runOk("modinfo", "-F", "vermagic", vm.group(1)).stdout().strip();
             assertThat(modinfo).startsWith(kernel + " ").startsWith(vm.group(2) + " ");
             assertThat(c.hostPath("/var/lib/zfsguard/events.jsonl")).content().contains("\"event\":\"rebuild-finished\"");
+
+            // The same build with two jobs, for the figures: how much a second job buys.
+            c.runOk("dkms", "remove", "zfs/" + version, "-k", kernel);
+            long start2 = System.nanoTime();
+            Exec.Result rebuild2;
+            int maxAll2;
+            try (CompilerSampler s = new CompilerSampler(c.root())) {
+                rebuild2 = c.run(LONG, "zfsguard", "rebuild", "--jobs", "2", "--yes");
+                s.close();
+                maxAll2 = s.maxAll.get();
+            }
+            Duration wall2 = Duration.ofNanos(System.nanoTime() - start2);
+            System.out.println("zfsguard rebuild --jobs 2 of zfs " + version + " for " + kernel + ": wall "
+                    + wall2.toSeconds() + " s, max concurrent cc1 " + maxAll2);
+            assertThat(rebuild2.exitCode()).as(rebuild2.describe()).isZero();
+            assertThat(maxAll2).as("compilers at once, --jobs 2").isBetween(1, 2);
         }
     }
 }

@@ -3,10 +3,12 @@ package org.zfsguard.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import org.zfsguard.dkms.DkmsConfigBlock;
 import org.zfsguard.hook.HookContext;
 import org.zfsguard.hook.KernelHooks;
 import org.zfsguard.hook.PostInvokeHook;
 import org.zfsguard.hook.PreInstallHook;
+import org.zfsguard.system.SystemRoot;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
             HookCommand.AptPreInstall.class,
             HookCommand.PostInvoke.class,
             HookCommand.KernelPrerm.class,
-            HookCommand.KernelPostinst.class
+            HookCommand.KernelPostinst.class,
+            HookCommand.DkmsConfig.class
         })
 final class HookCommand implements Runnable {
     @Spec
@@ -114,6 +117,32 @@ final class HookCommand implements Runnable {
         @Override
         int body(HookContext ctx, String k) throws Exception {
             return KernelHooks.postinst(ctx, k);
+        }
+    }
+
+    @Command(name = "dkms-config", mixinStandardHelpOptions = true,
+            description = {"Maintainer scripts: add (install) or remove (remove) the marked block in /etc/dkms/zfs.conf",
+                "that keeps DKMS's own ZFS builds at one compiler job. Lines outside the block are never touched."})
+    static final class DkmsConfig implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ACTION", description = "install or remove")
+        String action;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, "dkms-config", ctx -> {
+                DkmsConfigBlock.Change c = switch (action) {
+                    case "install" -> DkmsConfigBlock.install(ctx.root());
+                    case "remove" -> DkmsConfigBlock.remove(ctx.root());
+                    default -> throw new IllegalArgumentException("unknown action '" + SystemRoot.printable(action) + "' (install or remove)");
+                };
+                if (c.changed()) {
+                    ctx.say(c.message());
+                }
+                return ExitCodes.OK;
+            });
         }
     }
 }

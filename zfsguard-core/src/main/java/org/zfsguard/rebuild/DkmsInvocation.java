@@ -68,6 +68,8 @@ public record DkmsInvocation(String zfsVersion, TargetKernel kernel, int jobs, b
         Map<String, String> env = new LinkedHashMap<>();
         env.put("parallel_jobs", Integer.toString(jobs));
         env.put("ZFSGUARD_JOBS", Integer.toString(jobs));
+        // OpenZFS's configure compiles its kernel checks with make -j$(nproc) unless told.
+        env.put("TEST_JOBS", Integer.toString(jobs));
         return env;
     }
 

@@ -36,7 +36,17 @@ public final class HostResourceProbe {
         if (p == null) {
             p = root.path();
         }
-        return Files.getFileStore(p).getUsableSpace() / (1024 * 1024);
+        try {
+            return Files.getFileStore(p).getUsableSpace() / (1024 * 1024);
+        } catch (IOException e) {
+            // Inside a chroot the JDK cannot find the path's mount in /proc/self/mounts
+            // ("Mount point not found"); statvfs on the path itself needs no mount table.
+            long usable = p.toFile().getUsableSpace();
+            if (usable <= 0) {
+                throw e;
+            }
+            return usable / (1024 * 1024);
+        }
     }
 
     private static String readMeminfo() throws IOException {

@@ -246,7 +246,7 @@ class BuildRunnerEndToEndTest {
                 .anyMatch(e -> e.contains("has cooled to 70.0 C or below: resuming"));
 
         assertThat(recorded("arg")).containsExactly("install", "zfs/2.4.0", "-k", "6.12.58-current-rockchip64", "-j", "1");
-        assertThat(recorded("env")).contains("parallel_jobs=1", "ZFSGUARD_JOBS=1")
+        assertThat(recorded("env")).contains("parallel_jobs=1", "ZFSGUARD_JOBS=1", "TEST_JOBS=1")
                 .noneMatch(e -> e.startsWith("MAKEFLAGS="));
         assertThat(recorded("pgrp")).containsExactly(recorded("pid").get(0));
         assertThat(recorded("nice")).containsExactly("19");

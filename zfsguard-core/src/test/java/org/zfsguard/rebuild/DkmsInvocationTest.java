@@ -29,7 +29,7 @@ class DkmsInvocationTest {
     @Test
     void environmentCarriesTheJobCount() {
         assertThat(DkmsInvocation.of("2.1.11", K, 3, false).environment())
-                .isEqualTo(Map.of("parallel_jobs", "3", "ZFSGUARD_JOBS", "3"));
+                .isEqualTo(Map.of("parallel_jobs", "3", "ZFSGUARD_JOBS", "3", "TEST_JOBS", "3"));
         assertThat(DkmsInvocation.CLEARED_ENVIRONMENT).contains("MAKEFLAGS");
     }
 
@@ -42,7 +42,7 @@ class DkmsInvocationTest {
     @Test
     void renderedForPeople() {
         assertThat(DkmsInvocation.of("2.4.0", K, 1, true).render()).isEqualTo(
-                "parallel_jobs=1 ZFSGUARD_JOBS=1 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/dkms install"
+                "parallel_jobs=1 ZFSGUARD_JOBS=1 TEST_JOBS=1 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/dkms install"
                         + " zfs/2.4.0 -k 6.12.58-current-rockchip64 -j 1 --force");
     }
 

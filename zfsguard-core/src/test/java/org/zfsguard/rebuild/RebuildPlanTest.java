@@ -151,7 +151,7 @@ class RebuildPlanTest {
         RebuildPlan plan = RebuildPlan.plan(List.of(noHeaders, boot), ZFS_240, PLENTY, NEEDS, 1, BuildTools.standard());
         assertThat(plan.render()).isEqualTo("""
                 6.12.58-current-rockchip64: build ZFS 2.4.0 (no ZFS module)
-                    parallel_jobs=1 ZFSGUARD_JOBS=1 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/dkms install zfs/2.4.0 -k 6.12.58-current-rockchip64 -j 1
+                    parallel_jobs=1 ZFSGUARD_JOBS=1 TEST_JOBS=1 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/dkms install zfs/2.4.0 -k 6.12.58-current-rockchip64 -j 1
                 6.1.115-vendor-rk35xx: refused: the headers of 6.1.115-vendor-rk35xx are missing (/lib/modules/6.1.115-vendor-rk35xx/build)
                     fix: apt install linux-headers-vendor-rk35xx
                 """);

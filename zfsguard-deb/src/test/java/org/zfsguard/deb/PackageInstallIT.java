@@ -123,6 +123,8 @@ class PackageInstallIT extends PackageLifecycle {
             twice(c, info + "postinst", "configure", v);
             assertOneFreshArchive(c);
             assertVersionLine(c);
+            assertThat(c.hostPath("/etc/dkms/zfs.conf")).as("DKMS job bound").content()
+                    .containsOnlyOnce("# >>> zfsguard:").contains("*) zfsguard_jobs=1 ;;");
 
             twice(c, info + "prerm", "upgrade", v);
             twice(c, info + "postinst", "abort-upgrade", v);
@@ -131,6 +133,7 @@ class PackageInstallIT extends PackageLifecycle {
             twice(c, info + "prerm", "remove");
             twice(c, info + "postrm", "remove");
             assertThat(c.hostPath(CACHE_DIR)).doesNotExist();
+            assertThat(c.hostPath("/etc/dkms")).as("created for the block, gone with it").doesNotExist();
             twice(c, info + "postinst", "configure", v);
             assertOneFreshArchive(c);
 
@@ -138,7 +141,12 @@ class PackageInstallIT extends PackageLifecycle {
             assertOneFreshArchive(c);
             assertVersionLine(c);
 
+            c.runOk("sh", "-c", "printf 'ZFS_DKMS_ENABLE_DEBUG=y\\n' >/etc/dkms/zfs.conf.mine"
+                    + " && cat /etc/dkms/zfs.conf >>/etc/dkms/zfs.conf.mine && mv /etc/dkms/zfs.conf.mine /etc/dkms/zfs.conf");
             twice(c, info + "postrm", "purge");
+            assertThat(c.hostPath("/etc/dkms/zfs.conf")).as("the administrator's line stays, the block goes").content()
+                    .isEqualTo("ZFS_DKMS_ENABLE_DEBUG=y\n");
+            c.runOk("rm", "-r", "/etc/dkms");
             assertThat(c.hostPath("/var/lib/zfsguard")).doesNotExist();
             // The conffiles are dpkg's to purge: the apt.conf.d line keeps its hook script.
             assertThat(c.hostPath("/etc/zfsguard/hooks/apt-pre-install")).isRegularFile();

@@ -1,6 +1,7 @@
 package org.zfsguard.deb;
 
 import org.zfsguard.zfs.OpenZfsMeta;
+import org.zfsguard.kernel.KernelSeries;
 
 
 /**

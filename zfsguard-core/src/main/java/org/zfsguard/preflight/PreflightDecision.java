@@ -14,9 +14,9 @@ import org.zfsguard.apt.PackageRole;
 import org.zfsguard.config.Config.PreflightMode;
 import org.zfsguard.deb.DebPackage;
 import org.zfsguard.deb.IncomingKernel;
-import org.zfsguard.deb.KernelSeries;
 import org.zfsguard.deb.ZfsSourceMeta;
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelSeries;
 
 /**
  * The preflight gate's verdict on a pending package operation (issue 5), pure:

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.zfsguard.kernel.KernelSeries;
 
 /**
  * Which kernels get a ZFS build and which are refused, with the reason and the fix: a
@@ -89,11 +90,11 @@ public record RebuildPlan(List<Step> steps) {
     }
 
     private static Optional<String> outsideRange(TargetKernel kernel, ZfsSource zfs) {
-        Optional<LinuxVersion> v = kernel.linuxVersion();
+        Optional<KernelSeries> v = kernel.linuxVersion();
         if (v.isEmpty()) {
             return Optional.of("cannot tell the Linux version of " + kernel + " to check it against ZFS " + zfs.version());
         }
-        LinuxVersion lv = v.get();
+        KernelSeries lv = v.get();
         if (zfs.linuxMaximum().isPresent() && lv.compareTo(zfs.linuxMaximum().get()) > 0) {
             return Optional.of("Linux " + lv + " (" + kernel + ") is newer than ZFS " + zfs.version()
                     + " supports (Linux-Maximum " + zfs.linuxMaximum().get() + ")");

@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.kernel.KernelSeries;
 
 /**
  * A kernel release ({@code uname -r} form) that a build targets, validated before it
@@ -33,12 +34,12 @@ public record TargetKernel(String release) {
     }
 
     /** The Linux major.minor this release starts with, such as {@code 6.12}, if it starts with one. */
-    public java.util.Optional<LinuxVersion> linuxVersion() {
+    public java.util.Optional<KernelSeries> linuxVersion() {
         Matcher m = LINUX_VERSION.matcher(release);
         if (!m.find()) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new LinuxVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+        return java.util.Optional.of(new KernelSeries(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
     }
 
     /**

@@ -23,11 +23,11 @@ import org.zfsguard.config.Config.PreflightMode;
 import org.zfsguard.deb.ControlFields;
 import org.zfsguard.deb.DebPackage;
 import org.zfsguard.deb.IncomingKernel;
-import org.zfsguard.deb.KernelSeries;
 import org.zfsguard.deb.ZfsSourceMeta;
 import org.zfsguard.preflight.Finding.Severity;
 import org.zfsguard.preflight.InstalledState.NextBootPolicy;
 import org.zfsguard.preflight.PreflightDecision.Verdict;
+import org.zfsguard.kernel.KernelSeries;
 
 class PreflightDecisionTest {
     static final String OLD = "6.12.57-current-rockchip64";

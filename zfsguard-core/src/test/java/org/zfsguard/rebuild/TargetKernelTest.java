@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.zfsguard.kernel.KernelSeries;
 
 class TargetKernelTest {
 
@@ -32,7 +33,7 @@ class TargetKernelTest {
         "5.4-foo, 5, 4",
     })
     void linuxVersion(String release, int major, int minor) {
-        assertThat(TargetKernel.of(release).linuxVersion()).contains(new LinuxVersion(major, minor));
+        assertThat(TargetKernel.of(release).linuxVersion()).contains(new KernelSeries(major, minor));
     }
 
     @ParameterizedTest

@@ -1,4 +1,4 @@
-package org.zfsguard.deb;
+package org.zfsguard.kernel;
 
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -6,8 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * The major.minor of a kernel: what OpenZFS's Linux-Minimum and Linux-Maximum
- * name. Deliberately minimal; the readiness engine's kernel types replace it
- * when the branches meet.
+ * name, and what the preflight and the rebuild plan compare with them.
  */
 public record KernelSeries(int major, int minor) implements Comparable<KernelSeries> {
     private static final Pattern LEADING = Pattern.compile("([0-9]{1,4})\\.([0-9]{1,4})(?:[^0-9].*)?");
@@ -20,6 +19,9 @@ public record KernelSeries(int major, int minor) implements Comparable<KernelSer
 
     /** The series a release or version string starts with: "6.12" from "6.12.58-current-rockchip64". */
     public static Optional<KernelSeries> of(String releaseOrVersion) {
+        if (releaseOrVersion == null) {
+            return Optional.empty();
+        }
         Matcher m = LEADING.matcher(releaseOrVersion);
         if (!m.matches()) {
             return Optional.empty();

@@ -7,7 +7,6 @@ import static org.zfsguard.deb.FakeKernelPackages.OLD_K;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.zfsguard.testing.FixtureSystem;
 import org.zfsguard.testing.ModuleFixtures;
@@ -22,15 +21,7 @@ import com.google.gson.JsonObject;
  * {@code unmkinitramfs}. Kernels are the FAKE packages of {@link FakeKernelPackages}; the
  * modules and initrds are {@link FixtureSystem} fixtures (real ELF, real cpio, gzip and xz).
  */
-class InitramfsCrossCheckIT {
-
-    private static BuiltPackage pkg;
-
-    @BeforeAll
-    static void hostAndPackageReady() {
-        HostRequirements.requireRoot();
-        pkg = BuiltPackage.fromBuild();
-    }
+class InitramfsCrossCheckIT extends ChrootSuite {
 
     @Test
     void statusAgreesWithModinfoAndLsinitramfs() {

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SortedMap;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonObject;
@@ -25,15 +24,7 @@ import com.google.gson.JsonObject;
  * kernel's boot set is backed up before dpkg or DKMS touch it, the verdict is printed, faults of
  * zfsguard never fail apt, and the hooks are inert once the package is removed.
  */
-class KernelUpgradeHooksIT {
-
-    private static BuiltPackage pkg;
-
-    @BeforeAll
-    static void hostAndPackageReady() {
-        HostRequirements.requireRoot();
-        pkg = BuiltPackage.fromBuild();
-    }
+class KernelUpgradeHooksIT extends ChrootSuite {
 
     @Test
     void aptUpgradeBacksUpTheOldKernelWarnsAndRestoreBringsItBack() {

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonObject;
@@ -22,15 +21,7 @@ import com.google.gson.JsonObject;
  * it through and is journaled; with OpenZFS 2.4.1 (Linux-Maximum 6.19) in the same
  * transaction there is nothing to refuse.
  */
-class PreflightGateIT {
-
-    private static BuiltPackage pkg;
-
-    @BeforeAll
-    static void hostAndPackageReady() {
-        HostRequirements.requireRoot();
-        pkg = BuiltPackage.fromBuild();
-    }
+class PreflightGateIT extends ChrootSuite {
 
     @Test
     void refusesAKernelTheInstalledOpenZfsCannotBuildForUnlessOverriddenOrUpgradedTogether() {

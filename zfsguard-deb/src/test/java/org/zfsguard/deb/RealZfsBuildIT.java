@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,16 +22,9 @@ import org.junit.jupiter.api.Test;
  * {@code zfsguard rebuild --jobs 1 --yes} builds it for real. A sampler on the host counts
  * the chroot's compiler processes all along. Takes 15-25 minutes on two shared cores.
  */
-class RealZfsBuildIT {
+class RealZfsBuildIT extends ChrootSuite {
     private static final Duration LONG = Duration.ofMinutes(45);
     private static final Pattern DKMS_LINE = Pattern.compile("(?m)^zfs/([0-9][0-9.]*)[,/] ?([^,:]+)[,:]");
-    private static BuiltPackage pkg;
-
-    @BeforeAll
-    static void hostAndPackageReady() {
-        HostRequirements.requireRoot();
-        pkg = BuiltPackage.fromBuild();
-    }
 
     /**
      * Counts the compilers of one chroot: cc1 processes whose root is the chroot (the

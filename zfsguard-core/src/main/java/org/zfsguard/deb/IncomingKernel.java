@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * @param headers ships {@code /usr/src/linux-headers-<release>} or the {@code build} link of the modules directory
  */
 public record IncomingKernel(String release, boolean image, boolean modules, boolean headers) {
-    /** What {@code uname -r} can print: starts with a digit, no slash, no spaces, bounded. */
+    /** What a kernel reports as its release: starts with a digit, no slash, no spaces, bounded. */
     private static final Pattern RELEASE = Pattern.compile("[0-9][A-Za-z0-9._+~-]{0,127}");
 
     public IncomingKernel {

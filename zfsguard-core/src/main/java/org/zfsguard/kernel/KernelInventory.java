@@ -17,7 +17,7 @@ import org.zfsguard.system.SystemRoot;
 /**
  * Every kernel really installed on a system root, from the disk: module trees
  * under {@code /lib/modules} with kernel content, and images
- * {@code /boot/vmlinuz-<k>}. Never {@code uname -r}.
+ * {@code /boot/vmlinuz-<k>}. Never from the running kernel.
  */
 public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected) {
     public static final String MODULES = "/lib/modules";

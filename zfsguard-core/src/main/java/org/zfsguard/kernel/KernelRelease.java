@@ -8,7 +8,7 @@ import java.util.Objects;
 import org.zfsguard.system.SystemRoot;
 
 /**
- * A kernel release as {@code uname -r} prints it ({@code 6.12.58-current-rockchip64},
+ * A kernel release as the kernel reports it ({@code 6.12.58-current-rockchip64},
  * {@code 6.1.0-56-amd64}): version numbers plus a local suffix.
  *
  * <p>Release strings come from directory names, symlink targets and module

@@ -170,7 +170,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 if (image.isPresent()) {
                     return image;
                 }
-                // Armbian's kernel-debs.sh writes the release (uname -r form) to Armbian-Kernel-Version-Family;
+                // Armbian's kernel-debs.sh writes the release (the kernel's own form) to Armbian-Kernel-Version-Family;
                 // Armbian-Kernel-Version holds the bare version (6.12.58), the fallback for older packages.
                 Optional<String> family = Optional.ofNullable(deb.control().all().get("Armbian-Kernel-Version-Family"));
                 if (family.isPresent() && IncomingKernel.isValidRelease(family.get())) {

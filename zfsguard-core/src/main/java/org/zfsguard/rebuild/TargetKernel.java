@@ -8,7 +8,7 @@ import org.zfsguard.system.SystemRoot;
 import org.zfsguard.kernel.KernelSeries;
 
 /**
- * A kernel release ({@code uname -r} form) that a build targets, validated before it
+ * A kernel release that a build targets, validated before it
  * reaches a command line or a path.
  *
  * <p>To be reconciled with {@code org.zfsguard.kernel.KernelRelease} once that exists on

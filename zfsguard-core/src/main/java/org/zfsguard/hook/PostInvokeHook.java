@@ -1,13 +1,16 @@
 package org.zfsguard.hook;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.zfsguard.config.Config;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
+import org.zfsguard.rebuild.DeferredRebuild;
 
 /**
  * After dpkg: when a kernel or ZFS change was recorded, say whether the next
@@ -15,6 +18,10 @@ import org.zfsguard.readiness.ReadinessReport;
  * expected; journal it and clear the record.
  */
 public final class PostInvokeHook {
+    /** Where a running systemd keeps its runtime state; swapped in tests. */
+    static Path systemdRunDir = Path.of("/run/systemd/system");
+    static DeferredRebuild.Starter starter = DeferredRebuild::run;
+
     private PostInvokeHook() {
     }
 
@@ -43,6 +50,9 @@ public final class PostInvokeHook {
                         ctx.say("  or:  sudo zfsguard restore " + b.getKey() + " --activate");
                     }
                 }
+                if (ctx.config().build() == Config.BuildPolicy.DEFERRED && rebuildable(next)) {
+                    DeferredRebuild.start(ctx.root(), systemdRunDir, starter).forEach(ctx::say);
+                }
             }
             default -> {
                 ctx.say("COULD NOT TELL whether the next reboot is safe: " + report.overallReason());
@@ -55,6 +65,7 @@ public final class PostInvokeHook {
                     : "(this differs from the preflight's prediction: " + p.preflight + ")");
         }
         Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("build", ctx.config().build().name().toLowerCase(java.util.Locale.ROOT));
         ev.put("overall", report.overall().name());
         ev.put("nextBoot", nextName);
         ev.put("reason", report.overallReason());
@@ -65,5 +76,13 @@ public final class PostInvokeHook {
         ctx.journal("verdict", ev);
         record.clear();
         return 0;
+    }
+
+    /** A rebuild can help: the module is missing, stale or not yet in the initramfs. */
+    private static boolean rebuildable(KernelReadiness k) {
+        return k != null && switch (k.verdict()) {
+            case MISSING, STALE, NOT_IN_INITRAMFS -> true;
+            default -> false;
+        };
     }
 }

@@ -114,6 +114,16 @@ class HookFlowTest {
     }
 
     @Test
+    void deferredBuildPolicyNamesTheCommandWhereNoSystemdRuns() throws IOException {
+        fx.write("/etc/zfsguard/zfsguard.conf", "build = deferred\n");
+        preInstall(stream("02-armbian-in-place-kernel-upgrade.v3"), Map.of());
+        fx.kernel(NEW, PKG).armbianBootLinks(NEW);
+        assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
+        assertThat(out.toString()).contains("NOT SAFE TO REBOOT")
+                .contains("build = deferred, but systemd is not running here").contains("run: sudo zfsguard rebuild");
+    }
+
+    @Test
     void theKernelHookSkipsWhatAptsHookAlreadyBackedUp() throws IOException {
         preInstall(stream("02-armbian-in-place-kernel-upgrade.v3"), Map.of());
         assertThat(KernelHooks.prerm(ctx(Map.of()), OLD)).isZero();

@@ -126,10 +126,10 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", description = "Parallel compiler jobs, 1-" + DkmsInvocation.MAX_JOBS + " (default: jobs in " + Config.PATH + ", 1).")
     Integer jobs;
 
-    @Option(names = "--max-temp", paramLabel = "C", description = "Pause the build at this SoC temperature in Celsius (default: max_temp_c).")
+    @Option(names = "--max-temp", paramLabel = "C", description = "Pause the build at this SoC temperature in Celsius (default: max_temp in " + Config.PATH + ", 80).")
     Integer maxTemp;
 
-    @Option(names = "--resume-temp", paramLabel = "C", description = "Resume a paused build below this temperature (default: resume_temp_c).")
+    @Option(names = "--resume-temp", paramLabel = "C", description = "Resume a paused build below this temperature (default: resume_temp in " + Config.PATH + ", max - 10).")
     Integer resumeTemp;
 
     @Option(names = "--dry-run", description = "Print the plan and the exact commands; change nothing.")

@@ -220,29 +220,24 @@ public final class Restorer {
                     }
                     dirs.add(s);
                 }
-                case FILE -> {
+                case FILE, SYMLINK -> {
                     if (s.action() == Action.KEEP) {
                         continue;
                     }
-                    Path temp = AtomicFiles.writeTemp(host, out -> blobs.copyVerified(e.sha256(), out));
-                    try {
-                        setOwnerAndMode(temp, e);
-                        AtomicFiles.moveAtomically(temp, host);
-                    } catch (IOException ex) {
-                        Files.deleteIfExists(temp);
-                        throw ex;
+                    Path temp;
+                    if (e.type() == EntryType.FILE) {
+                        temp = AtomicFiles.writeTemp(host, out -> blobs.copyVerified(e.sha256(), out));
+                    } else {
+                        temp = AtomicFiles.tempNameFor(host);
+                        Files.createSymbolicLink(temp, Path.of(e.linkTarget()));
                     }
-                    touched.add(parent);
-                    written++;
-                }
-                case SYMLINK -> {
-                    if (s.action() == Action.KEEP) {
-                        continue;
-                    }
-                    Path temp = AtomicFiles.tempNameFor(host);
-                    Files.createSymbolicLink(temp, Path.of(e.linkTarget()));
+                    // Owner and mode are set on the temp name, so the entry appears complete or not at all.
                     try {
-                        setOwner(temp, e);
+                        if (e.type() == EntryType.FILE) {
+                            setOwnerAndMode(temp, e);
+                        } else {
+                            setOwner(temp, e);
+                        }
                         AtomicFiles.moveAtomically(temp, host);
                     } catch (IOException ex) {
                         Files.deleteIfExists(temp);

@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
@@ -131,13 +132,22 @@ public final class BackupStore {
         Files.createDirectory(tmp);
         List<ManifestEntry> entries = storeContents(found, blobs, skipped);
         long t2 = System.nanoTime();
-        blobs.sync();
+        blobs.flushAndName();
         long t3 = System.nanoTime();
         Manifest manifest = new Manifest(kernel, now, dropOrphans(entries, kernel));
         byte[] bytes = manifest.toBytes();
-        AtomicFiles.write(tmp.resolve("manifest"), bytes);
+        // The set directory is invisible until published: the manifest needs no temporary name.
+        Path manifestFile = tmp.resolve("manifest");
+        Files.write(manifestFile, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         checkpoint.reached(Point.MANIFEST_WRITTEN);
-        AtomicFiles.fsyncDirectory(tmp);
+        // One barrier for the blob names, the manifest and the set directory.
+        if (blobs.manyUnsyncedDirs() && blobs.flush().syncFileSystem()) {
+            blobs.namesSynced();
+        } else {
+            blobs.syncNames();
+            AtomicFiles.fsyncFile(manifestFile);
+            AtomicFiles.fsyncDirectory(tmp);
+        }
         checkpoint.reached(Point.BEFORE_PUBLISH);
         Path published = setsDir().resolve(id);
         AtomicFiles.moveAtomically(tmp, published);

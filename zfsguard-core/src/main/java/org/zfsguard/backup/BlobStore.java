@@ -35,8 +35,11 @@ final class BlobStore {
     private final Map<String, Path> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
 
+    private final FileSystemFlush flush;
+
     BlobStore(Path objects) {
         this.objects = objects;
+        this.flush = new FileSystemFlush(objects);
     }
 
     Path objectsDir() {
@@ -150,20 +153,19 @@ final class BlobStore {
     }
 
     /**
-     * Makes the new blobs durable and gives them their names: first every
-     * temporary file is flushed (after the first flush the journal has most of
-     * them already, so a batch costs about one commit, not one per file), then
-     * each is renamed to its sha256, then the directories are flushed. A name
-     * thus never appears before its content is on the disk; a crash before the
-     * set is published leaves only unreferenced blobs and temporary files, which
-     * {@link BackupStore#collectGarbage} removes.
+     * Makes the content of every new blob durable, then gives each its sha256
+     * name. A name thus never appears before its content is on the disk. The
+     * renames themselves become durable with the caller's next barrier
+     * ({@link #syncNames} or a whole-file-system flush); until then a crash
+     * leaves only temporary files and unreferenced blobs, which
+     * {@link BackupStore#collectGarbage} removes. A batch is flushed with one
+     * syncfs where that works (one journal commit instead of one per file).
      */
-    void sync() throws IOException {
-        if (pending.size() > 1) {
-            FileSystemFlush.startWriteback(objects);
-        }
-        for (Path temp : pending.values()) {
-            AtomicFiles.fsyncFile(temp);
+    void flushAndName() throws IOException {
+        if (!(pending.size() > 1 && flush.syncFileSystem())) {
+            for (Path temp : pending.values()) {
+                AtomicFiles.fsyncFile(temp);
+            }
         }
         for (Map.Entry<String, Path> e : pending.entrySet()) {
             Path target = pathOf(e.getKey());
@@ -171,10 +173,28 @@ final class BlobStore {
             unsyncedDirs.add(target.getParent());
         }
         pending.clear();
+    }
+
+    /** True when several directories changed: one file-system flush is cheaper than an fsync for each. */
+    boolean manyUnsyncedDirs() {
+        return unsyncedDirs.size() > 1;
+    }
+
+    /** The barrier when the whole file system was flushed after {@link #flushAndName}. */
+    void namesSynced() {
+        unsyncedDirs.clear();
+    }
+
+    /** Makes the names given by {@link #flushAndName} durable, directory by directory. */
+    void syncNames() throws IOException {
         for (Path dir : unsyncedDirs) {
             AtomicFiles.fsyncDirectory(dir);
         }
         unsyncedDirs.clear();
+    }
+
+    FileSystemFlush flush() {
+        return flush;
     }
 
     /** Re-hashes one blob; null when it matches, else what is wrong. */

@@ -4,12 +4,12 @@
 # only in zfsguard being installed, alternating, in one run. Prints medians and
 # the ratio (target <= 1.02: the common path starts no JVM). Run as root.
 #
-# usage: bench/hook-overhead.sh [RUNS]       (default 20 each)
+# usage: bench/hook-overhead.sh [RUNS]       (default 40 each)
 # needs: mvn package done (zfsguard-deb/target/zfsguard.deb), debootstrap;
 #        the chroot base is cached in ~/.cache/zfsguard-bench/.
 set -eu
 
-runs=${1:-20}
+runs=${1:-40}
 here=$(cd "$(dirname "$0")/.." && pwd)
 deb=$here/zfsguard-deb/target/zfsguard.deb
 [ -r "$deb" ] || { echo "no $deb: run 'mvn -B package -DskipTests' first" >&2; exit 2; }
@@ -59,20 +59,57 @@ reinstall() { # chroot
     t1=$(date +%s%N)
     echo $(( (t1 - t0) / 1000000 ))
 }
-with= without=
+# One warm-up each, then pairs in alternating order (without-with, with-without,
+# ...) so that a drift of the machine's speed weighs on both sides alike.
+reinstall "$work/without" >/dev/null
+reinstall "$work/with" >/dev/null
+: >"$work/times"
 n=0
 while [ $n -lt "$runs" ]; do
-    without="$without $(reinstall "$work/without")"
-    with="$with $(reinstall "$work/with")"
+    if [ $((n % 2)) = 0 ]; then
+        a=$(reinstall "$work/without"); b=$(reinstall "$work/with")
+    else
+        b=$(reinstall "$work/with"); a=$(reinstall "$work/without")
+    fi
+    echo "$a $b" >>"$work/times"
     n=$((n + 1))
 done
-median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-a=$(median "$without")
-b=$(median "$with")
 starts=0
 [ ! -f "$work/with/root/jvm-starts" ] || starts=$(wc -l <"$work/with/root/jvm-starts")
-echo "apt-get install --reinstall, unrelated package, $runs runs each"
-echo "without zfsguard: median $a ms"
-echo "with zfsguard:    median $b ms"
+# Medians and quartiles of each side, and the median of the per-pair ratios,
+# which is less sensitive to a slow moment than the ratio of two medians.
+stats() { # column
+    awk -v c="$1" '{ print $c }' "$work/times" | sort -n |
+        awk '{ a[NR] = $1 } END { printf "median %d ms (quartiles %d-%d)", a[int((NR + 1) / 2)], a[int((NR + 3) / 4)], a[int((3 * NR + 3) / 4)] }'
+}
+a=$(awk '{ print $1 }' "$work/times" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+b=$(awk '{ print $2 }' "$work/times" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+paired=$(awk '{ printf "%.4f\n", $2 / $1 }' "$work/times" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+# Cross-check: the hook command lines alone, exactly as installed, run the way
+# apt and dpkg run them (sh -c; apt's stream for an unrelated package on
+# standard input; DPKG_FRONTEND_LOCKED set when apt drives dpkg, which runs
+# its post-invoke hook twice: after unpacking and after configuring).
+cp "$here/zfsguard-core/src/test/resources/apt-streams/03-unrelated-package.v3" "$work/with/root/stream"
+pre=$(sed -n 's/^DPkg::Pre-Install-Pkgs { "\(.*\)"; };$/\1/p' "$work/with/etc/apt/apt.conf.d/80zfsguard")
+post=$(sed -n 's/^DPkg::Post-Invoke { "\(.*\)"; };$/\1/p' "$work/with/etc/apt/apt.conf.d/80zfsguard")
+dpkgpost=$(sed -n 's/^post-invoke=//p' "$work/with/etc/dpkg/dpkg.cfg.d/zfsguard")
+[ -n "$pre" ] && [ -n "$post" ] && [ -n "$dpkgpost" ] || { echo "cannot read the installed hook lines" >&2; exit 1; }
+# shellcheck disable=SC2016 # expanded inside the chroot
+hook_us() { # command line, stdin file
+    chroot "$work/with" env DPKG_FRONTEND_LOCKED=1 sh -c '
+        n=200 i=0 s=$(date +%s%N)
+        while [ $i -lt $n ]; do sh -c "$1" <"$2"; i=$((i + 1)); done
+        echo $(( ($(date +%s%N) - s) / n / 1000 ))' hook "$1" "$2"
+}
+pre_us=$(hook_us "$pre" /root/stream)
+post_us=$(hook_us "$post" /dev/null)
+dpkg_us=$(hook_us "$dpkgpost" /dev/null)
+echo "apt-get install --reinstall, unrelated package, $runs runs each, alternating"
+echo "without zfsguard: $(stats 1)"
+echo "with zfsguard:    $(stats 2)"
 echo "JVM starts during the runs with zfsguard: $starts"
-awk -v a="$a" -v b="$b" 'BEGIN { printf "ratio with/without: %.3f (target <= 1.02)\n", b / a }'
+awk -v a="$a" -v b="$b" 'BEGIN { printf "ratio of medians with/without: %.3f (target <= 1.02)\n", b / a }'
+echo "median of per-pair ratios:     $paired"
+total_us=$((pre_us + post_us + 2 * dpkg_us))
+echo "the hooks alone, per apt run: pre-install $pre_us us + post-invoke $post_us us + 2 x dpkg post-invoke $dpkg_us us = $total_us us"
+awk -v t="$total_us" -v a="$a" 'BEGIN { printf "  = %.2f%% of the median without zfsguard\n", t / 10 / a }'

@@ -141,7 +141,7 @@ public final class BackupStore {
         Files.write(manifestFile, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         checkpoint.reached(Point.MANIFEST_WRITTEN);
         // One barrier for the blob names, the manifest and the set directory.
-        if (blobs.manyUnsyncedDirs() && blobs.flush().syncFileSystem()) {
+        if (blobs.manyUnsyncedDirs() && sameFileSystem(blobs.objectsDir(), tmp) && blobs.flush().syncFileSystem()) {
             blobs.namesSynced();
         } else {
             blobs.syncNames();
@@ -236,6 +236,16 @@ public final class BackupStore {
             Files.createDirectories(dir);
         }
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+
+    /** True when one syncfs covers both (nobody mounted something over part of the store). */
+    private static boolean sameFileSystem(Path a, Path b) {
+        try {
+            return Files.getAttribute(a, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+                    .equals(Files.getAttribute(b, "unix:dev", LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Entries whose directory was skipped cannot be restored in order; they go too. */

@@ -143,7 +143,22 @@ final class BackupCommand implements Callable<Integer> {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return new UserError("permission denied: " + what, "run as root: sudo " + again);
         }
+        if (e instanceof java.nio.file.FileSystemException f && "Read-only file system".equals(f.getReason())
+                && f.getFile() != null) {
+            String mount = readOnlyMount(f.getFile());
+            return new UserError(SystemRoot.printable(f.getFile()) + " is on a read-only file system",
+                    "make it writable: mount -o remount,rw " + SystemRoot.printable(mount) + "; then: " + again);
+        }
         return new UserError("I/O error: " + SystemRoot.printable(what), "run the same command with --verbose; then: " + again);
+    }
+
+    private static String readOnlyMount(String file) {
+        try {
+            return org.zfsguard.system.MountTable.parse(Files.readString(Path.of("/proc/self/mountinfo")))
+                    .mountPointOf(Path.of(file).toAbsolutePath().normalize().toString());
+        } catch (IOException | RuntimeException e) {
+            return "the file system";
+        }
     }
 
     static String mib(long bytes) {

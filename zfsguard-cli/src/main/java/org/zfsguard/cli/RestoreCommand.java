@@ -78,11 +78,13 @@ final class RestoreCommand implements Callable<Integer> {
                 if (r.details().size() > 20) {
                     err.println("zfsguard:   ... and " + (r.details().size() - 20) + " more");
                 }
-                boolean owned = r.reason().contains("installed package");
-                throw new UserError("restore of " + k + " refused: " + r.reason(),
-                        owned ? "to overwrite them anyway: " + again + " --force"
-                                : r.reason().contains("verification") ? "zfsguard backups (restore another one with --from ID)"
-                                        : "move the conflicting paths aside, then: " + again,
+                String next = switch (r.why()) {
+                    case OWNED_BY_PACKAGES -> "to overwrite them anyway: " + again + " --force";
+                    case VERIFY_FAILED -> "zfsguard backups (restore another one with --from ID)";
+                    case READ_ONLY -> "remount as shown above, then: " + again + (activate ? " --activate" : "");
+                    case CONFLICTS -> "move the conflicting paths aside, then: " + again;
+                };
+                throw new UserError("restore of " + k + " refused: " + r.reason(), next,
                         ExitCodes.NOT_SAFE);
             }
             RestoreOutcome.Restored done = (RestoreOutcome.Restored) o;

@@ -78,6 +78,15 @@ class BackupCommandsTest {
     }
 
     @Test
+    void aReadOnlyFileSystemIsNamedWithTheRemountCommand() {
+        UserError e = BackupCommand.ioFailure(
+                new java.nio.file.FileSystemException("/var/lib/zfsguard/lock", null, "Read-only file system"), "zfsguard backup");
+        assertThat(e.getMessage()).isEqualTo("/var/lib/zfsguard/lock is on a read-only file system");
+        assertThat(e.next()).startsWith("make it writable: mount -o remount,rw /").endsWith("; then: zfsguard backup");
+        assertThat(e.exitCode()).isEqualTo(ExitCodes.ERROR);
+    }
+
+    @Test
     void backupListVerifyRestoreRoundTrip() throws IOException {
         kernel(K, 1);
         byte[] zfs = Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"));

@@ -14,7 +14,19 @@ public sealed interface RestoreOutcome {
     record Planned(BackupSet set, List<String> steps) implements RestoreOutcome {
     }
 
+    /** Why a restore was refused, which decides what the operator does next. */
+    enum Why {
+        /** A blob does not match its checksum: restore another backup. */
+        VERIFY_FAILED,
+        /** Something else is where the backup has files: move it aside. */
+        CONFLICTS,
+        /** Files that differ belong to an installed package: {@code --force}. */
+        OWNED_BY_PACKAGES,
+        /** A place to write is on a read-only file system: remount it. */
+        READ_ONLY
+    }
+
     /** Nothing was changed; {@code details} name the files concerned. */
-    record Refused(BackupSet set, String reason, List<String> details) implements RestoreOutcome {
+    record Refused(BackupSet set, Why why, String reason, List<String> details) implements RestoreOutcome {
     }
 }

@@ -2,6 +2,7 @@ package org.zfsguard.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.zfsguard.state.AtomicFiles;
+import org.zfsguard.system.MountTable;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -48,13 +50,13 @@ public final class Restorer {
         VerifyReport report = store.verify(set);
         if (!report.ok()) {
             store.journal("restore-refused", Map.of("kernel", set.kernel(), "id", set.id(), "reason", "verify failed"));
-            return new RestoreOutcome.Refused(set, "backup " + set.id() + " failed verification; nothing was restored",
+            return new RestoreOutcome.Refused(set, RestoreOutcome.Why.VERIFY_FAILED, "backup " + set.id() + " failed verification; nothing was restored",
                     report.problems());
         }
         List<String> conflicts = new ArrayList<>();
         List<Step> steps = plan(set, conflicts);
         if (!conflicts.isEmpty()) {
-            return new RestoreOutcome.Refused(set, "the system has something else where the backup has files", conflicts);
+            return new RestoreOutcome.Refused(set, RestoreOutcome.Why.CONFLICTS, "the system has something else where the backup has files", conflicts);
         }
         List<String> replaced = steps.stream()
                 .filter(s -> s.action() == Action.REPLACE && s.entry().type() != EntryType.DIR)
@@ -65,8 +67,13 @@ public final class Restorer {
             owned.forEach((path, pkg) -> details.add(SystemRoot.printable(path) + " (package " + pkg + ")"));
             store.journal("restore-refused", Map.of("kernel", set.kernel(), "id", set.id(),
                     "reason", "owned by packages", "packages", new ArrayList<>(new LinkedHashSet<>(owned.values()))));
-            return new RestoreOutcome.Refused(set, owned.size() + " file(s) that differ from the backup belong to an installed package",
+            return new RestoreOutcome.Refused(set, RestoreOutcome.Why.OWNED_BY_PACKAGES, owned.size() + " file(s) that differ from the backup belong to an installed package",
                     details);
+        }
+        List<String> readOnly = options.dryRun() ? List.of() : readOnlyPlaces(steps, options.activate());
+        if (!readOnly.isEmpty()) {
+            return new RestoreOutcome.Refused(set, RestoreOutcome.Why.READ_ONLY,
+                    "a file system it must write to is mounted read-only; nothing was restored", readOnly);
         }
         boolean modules = set.manifest().entries().stream()
                 .anyMatch(e -> e.path().equals("/lib/modules/" + set.kernel()));
@@ -116,6 +123,73 @@ public final class Restorer {
         ev.put("warnings", warnings);
         store.journal("restore", ev);
         return new RestoreOutcome.Restored(set, written, unchanged, notes, warnings);
+    }
+
+    /**
+     * The places the restore would write to that are on a read-only file
+     * system now (some Armbian images mount /boot read-only), each with the
+     * command that makes it writable. Checked before the first write, so that
+     * a restore never stops half done for that reason.
+     */
+    private List<String> readOnlyPlaces(List<Step> steps, boolean activate) throws IOException {
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Step s : steps) {
+            if (s.action() != Action.KEEP) {
+                dirs.add(existingAncestor(s.host().getParent()));
+            }
+        }
+        if (activate) {
+            dirs.add(existingAncestor(root.resolveParents("/boot")));
+        }
+        MountTable mounts = null;
+        Map<String, String> byMount = new LinkedHashMap<>();
+        for (Path d : dirs) {
+            if (d == null || !onReadOnlyFileSystem(d)) {
+                continue;
+            }
+            if (mounts == null) {
+                mounts = readMountTable();
+            }
+            String mount = mounts.mountPointOf(d.toString());
+            String inRoot = d.startsWith(root.path()) ? "/" + root.path().relativize(d) : d.toString();
+            byMount.putIfAbsent(mount, SystemRoot.printable(inRoot) + " is on a read-only file system; make it writable: "
+                    + "mount -o remount,rw " + SystemRoot.printable(mount));
+        }
+        return new ArrayList<>(byMount.values());
+    }
+
+    private static Path existingAncestor(Path p) {
+        Path d = p;
+        while (d != null && !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+            d = d.getParent();
+        }
+        return d;
+    }
+
+    /**
+     * Creates and removes an empty file: the kernel's answer (EROFS) is exact,
+     * where Java's FileStore can mistake a read-only bind mount for the
+     * writable file system under it.
+     */
+    private static boolean onReadOnlyFileSystem(Path dir) {
+        Path probe = AtomicFiles.tempNameFor(dir.resolve(".write-probe"));
+        try {
+            Files.createFile(probe);
+            Files.delete(probe);
+            return false;
+        } catch (FileSystemException e) {
+            return "Read-only file system".equals(e.getReason());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static MountTable readMountTable() {
+        try {
+            return MountTable.parse(Files.readString(Path.of("/proc/self/mountinfo")));
+        } catch (IOException | SecurityException e) {
+            return MountTable.parse("");
+        }
     }
 
     private static String describe(Step s) {

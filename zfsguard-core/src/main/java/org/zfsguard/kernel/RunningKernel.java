@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.zfsguard.system.MountTable;
 import org.zfsguard.system.SystemRoot;
 
 /** The kernel that is running, known only when the root is the host itself. */
@@ -32,13 +33,7 @@ public record RunningKernel(KernelRelease release, String reason) {
 
     /** True when some line of /proc/self/mountinfo mounts at "/" (field 5, the mount point). */
     static boolean rootIsAMountPoint(String mountinfo) {
-        for (String line : mountinfo.split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && f[4].equals("/")) {
-                return true;
-            }
-        }
-        return false;
+        return MountTable.parse(mountinfo).isMountPoint("/");
     }
 
     public static RunningKernel detect(RootFiles files) {

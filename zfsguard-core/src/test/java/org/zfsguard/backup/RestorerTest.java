@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class RestorerTest extends StoreTestBase {
@@ -197,6 +198,41 @@ class RestorerTest extends StoreTestBase {
         RestoreOutcome o = new Restorer(root, store(), nobody(), failing).restore(set, PLAIN);
         assertThat(((RestoreOutcome.Restored) o).warnings()).containsExactly("depmod for " + K + " failed: depmod exited with 1");
         assertThat(rootDir.resolve("boot/vmlinuz-" + K)).exists();
+    }
+
+    /** Needs root: mounts the fixture's /boot read-only (as some Armbian images keep it). */
+    @Test
+    void aReadOnlyBootIsFoundBeforeAnythingIsWritten() throws Exception {
+        Assumptions.assumeTrue(BootSetFixture.isRoot(), "needs root to mount a read-only bind mount");
+        BootSetFixture.create(rootDir, K, 38);
+        BackupSet set = backup(K);
+        BootSetFixture.deleteBootSet(rootDir, K);
+        Files.createDirectories(rootDir.resolve("lib/modules"));
+        Path boot = rootDir.resolve("boot");
+        mount("--bind", boot.toString(), boot.toString());
+        try {
+            mount("-o", "remount,bind,ro", boot.toString(), boot.toString());
+            RestoreOutcome o = restorer(nobody()).restore(set, PLAIN);
+
+            assertThat(o).isInstanceOf(RestoreOutcome.Refused.class);
+            RestoreOutcome.Refused r = (RestoreOutcome.Refused) o;
+            assertThat(r.why()).isEqualTo(RestoreOutcome.Why.READ_ONLY);
+            assertThat(r.details()).containsExactly(
+                    "/boot is on a read-only file system; make it writable: mount -o remount,rw " + boot);
+            assertThat(rootDir.resolve("lib/modules/" + K)).doesNotExist();
+            assertThat(depmodCalls).isEmpty();
+        } finally {
+            mount("-u", boot.toString());
+        }
+        assertThat(restorer(nobody()).restore(set, PLAIN)).isInstanceOf(RestoreOutcome.Restored.class);
+    }
+
+    private static void mount(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(args[0].equals("-u") ? "umount" : "mount"));
+        cmd.addAll(List.of(args).subList(args[0].equals("-u") ? 1 : 0, args.length));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("%s: %s", cmd, out).isZero();
     }
 
     private BackupSet craft(List<ManifestEntry> entries, Map<String, byte[]> blobs) throws IOException {

@@ -28,12 +28,6 @@ class ChrootHarnessTest {
     }
 
     @Test
-    void unescapesOctalButLeavesOtherBackslashes() {
-        assertThat(MountTable.unescape("a\\040b\\011c\\134d")).isEqualTo("a b\tc\\d");
-        assertThat(MountTable.unescape("x\\9y\\04")).isEqualTo("x\\9y\\04");
-    }
-
-    @Test
     void recipeKeyChangesWithEveryIngredient() {
         Chroot.Recipe base = new Chroot.Recipe("bookworm", "amd64", "minbase", List.of("openjdk-17-jre-headless"),
                 Chroot.MIRROR);

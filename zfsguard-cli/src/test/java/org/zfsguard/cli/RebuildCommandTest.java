@@ -25,6 +25,7 @@ import org.zfsguard.rebuild.BuildTools;
 import org.zfsguard.rebuild.ProcessLauncher;
 import org.zfsguard.rebuild.SystemProcessLauncher;
 import org.zfsguard.testing.FixtureSystem;
+import org.zfsguard.testing.LockHolder;
 import org.zfsguard.testing.ModuleFixtures.Compression;
 
 /**
@@ -267,5 +268,73 @@ class RebuildCommandTest {
         Result r = run("rebuild", "--all", "--kernel", K);
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("exclude each other");
+    }
+
+    /** The dpkg lock of the fixture root, held by another process as apt or dpkg would hold it. */
+    LockHolder dpkgRunning(String lock) throws IOException {
+        Path file = root.resolve("var/lib/dpkg/" + lock);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "");
+        return LockHolder.hold(file, false);
+    }
+
+    @Test
+    void whileDpkgRunsItWaitsThenRefusesNamingTheCommandAndChangesNothing() throws IOException {
+        kernelWithHeaders(K);
+        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        fakeBuilds("2.3.4-1", K);
+
+        Result r;
+        try (LockHolder apt = dpkgRunning("lock-frontend")) {
+            r = run("rebuild", "--yes", "--wait-for-dpkg", "1");
+        }
+
+        assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
+        assertThat(r.out()).contains("apt or dpkg is running (/var/lib/dpkg/lock-frontend is locked); waiting up to 1 s");
+        assertThat(r.err()).contains("zfsguard: not started: apt or dpkg is running (/var/lib/dpkg/lock-frontend is held by another process")
+                .contains("zfsguard:   next: wait for apt or dpkg to finish, then: zfsguard --root " + root + " rebuild\n");
+        assertThat(record).doesNotExist();
+        assertThat(root.resolve("var/lib/zfsguard")).doesNotExist();
+    }
+
+    @Test
+    void withoutWaitingTheInnerDpkgLockRefusesAtOnce() throws IOException {
+        kernelWithHeaders(K);
+        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+
+        Result r;
+        try (LockHolder dpkg = dpkgRunning("lock")) {
+            r = run("rebuild", "--yes", "--wait-for-dpkg", "0");
+        }
+
+        assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
+        assertThat(r.out()).doesNotContain("waiting");
+        assertThat(r.err()).contains("/var/lib/dpkg/lock is held by another process); nothing was changed");
+        assertThat(record).doesNotExist();
+    }
+
+    @Test
+    void dryRunDoesNotLookAtDpkgAndIdleLockFilesDoNotStopABuild() throws IOException {
+        kernelWithHeaders(K);
+        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        fakeBuilds("2.3.4-1", K);
+
+        Result dry;
+        try (LockHolder apt = dpkgRunning("lock-frontend")) {
+            dry = run("rebuild", "--dry-run");
+        }
+        Result real = run("rebuild", "--yes");
+
+        assertThat(dry.code()).isEqualTo(ExitCodes.OK);
+        assertThat(dry.out()).contains("nothing was changed (--dry-run)").doesNotContain("dpkg");
+        assertThat(real.code()).as(real.out() + real.err()).isEqualTo(ExitCodes.OK);
+        assertThat(real.out()).contains("built and verified");
+    }
+
+    @Test
+    void aWaitOutOfRangeIsAUsageError() {
+        Result r = run("rebuild", "--wait-for-dpkg", "-1");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--wait-for-dpkg must be 0..86400 seconds");
     }
 }

@@ -16,6 +16,13 @@ import org.zfsguard.system.SystemRoot;
  */
 public final class DeferredRebuild {
     public static final String UNIT = "zfsguard-rebuild";
+    /**
+     * How long the background rebuild waits for apt and dpkg. It starts while apt, whose
+     * hook started it, still holds the dpkg frontend lock; apt releases it moments later,
+     * but unattended-upgrades keeps it through a whole series of dpkg runs. Background work
+     * can afford to wait that out; a rebuild that still finds dpkg busy then refuses.
+     */
+    public static final int DPKG_WAIT_SECONDS = 30 * 60;
 
     /** Starts a process and returns its exit status; a fake in tests. */
     public interface Starter {
@@ -29,7 +36,7 @@ public final class DeferredRebuild {
     public static List<String> command() {
         return List.of("systemd-run", "--unit=" + UNIT, "--collect",
                 "--description=zfsguard: rebuild ZFS for the kernels that need it",
-                "/usr/bin/zfsguard", "rebuild", "--all", "--yes");
+                "/usr/bin/zfsguard", "rebuild", "--wait-for-dpkg", String.valueOf(DPKG_WAIT_SECONDS), "--all", "--yes");
     }
 
     /** Starts the background rebuild when it can, and returns the lines to tell the operator. */

@@ -24,7 +24,7 @@ class DeferredRebuildTest {
         });
         assertThat(started).containsExactly(DeferredRebuild.command());
         assertThat(DeferredRebuild.command()).startsWith("systemd-run", "--unit=zfsguard-rebuild")
-                .endsWith("/usr/bin/zfsguard", "rebuild", "--all", "--yes");
+                .endsWith("/usr/bin/zfsguard", "rebuild", "--wait-for-dpkg", "1800", "--all", "--yes");
         assertThat(String.join("\n", lines)).contains("journalctl -u zfsguard-rebuild");
     }
 

@@ -33,9 +33,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = {
-            "Back up the boot set of a kernel: /lib/modules/K (with updates/dkms), /boot/vmlinuz-K, config-K,",
-            "System.map-K, initrd.img-K, uInitrd-K, /boot/dtb-K/, /usr/lib/linux-image-K/ and DKMS build records.",
-            "Without --kernel: every kernel in /lib/modules. Old backups beyond keep_kernels are removed afterwards."
+            "Back up the boot set of a kernel: /lib/modules/K (with updates/dkms), /boot/vmlinuz-K, config-K," +
+                    " System.map-K, initrd.img-K, uInitrd-K, /boot/dtb-K/, /usr/lib/linux-image-K/ and DKMS build " +
+                    "records. Without --kernel: every kernel in /lib/modules. Old backups beyond keep_kernels are " +
+                    "removed afterwards."
         })
 final class BackupCommand implements Callable<Integer> {
     /** How long a command waits for another zfsguard process to finish (shortened by tests). */

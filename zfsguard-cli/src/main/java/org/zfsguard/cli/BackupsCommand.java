@@ -19,8 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "backups", mixinStandardHelpOptions = true,
         description = {
-            "List the boot-set backups, newest first. STATE is 'complete' when every file content is present",
-            "with its recorded size; 'zfsguard verify' re-hashes them. Unfinished backups are never listed."
+            "List the boot-set backups, newest first. STATE is 'complete' when every file content is present " +
+                    "with its recorded size; 'zfsguard verify' re-hashes them. Unfinished backups are never listed."
         })
 final class BackupsCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);

@@ -11,9 +11,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Tell in one line whether the next boot is safe: whether the kernel that boots next",
-            "has a ZFS module built for it from the installed OpenZFS (and packed in its initramfs",
-            "when ZFS loads from there)."},
+        description = {
+            "Tell in one line whether the next boot is safe: whether the kernel that boots next has a ZFS " +
+                    "module built for it from the installed OpenZFS (and packed in its initramfs when ZFS loads from " +
+                    "there)."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the next boot is safe", "1:the next boot is not safe",
             "2:could not tell (no ZFS installed, unreadable files, no kernel found)"})

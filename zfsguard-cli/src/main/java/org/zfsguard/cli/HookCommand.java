@@ -21,8 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * is the preflight gate's refusal (exit 10) from apt-pre-install.
  */
 @Command(name = "hook", mixinStandardHelpOptions = true,
-        description = {"Entry points for the apt, dpkg and kernel hooks (not for people).",
-            "Every hook exits 0, except apt-pre-install when the preflight gate refuses (exit 10)."},
+        description = {
+            "Entry points for the apt, dpkg and kernel hooks (not for people). Every hook exits 0, except " +
+                    "apt-pre-install when the preflight gate refuses (exit 10)."
+        },
         subcommands = {
             HookCommand.AptPreInstall.class,
             HookCommand.PostInvoke.class,
@@ -59,8 +61,10 @@ final class HookCommand implements Runnable {
     }
 
     @Command(name = "apt-pre-install", mixinStandardHelpOptions = true,
-            description = {"DPkg::Pre-Install-Pkgs: reads apt's package list (protocol 2 or 3) on standard input,",
-                "runs the preflight gate and backs up the boot sets the operation is about to touch."})
+            description = {
+                "DPkg::Pre-Install-Pkgs: reads apt's package list (protocol 2 or 3) on standard input, runs the " +
+                        "preflight gate and backs up the boot sets the operation is about to touch."
+            })
     static final class AptPreInstall implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -121,8 +125,10 @@ final class HookCommand implements Runnable {
     }
 
     @Command(name = "dkms-config", mixinStandardHelpOptions = true,
-            description = {"Maintainer scripts: add (install) or remove (remove) the marked block in /etc/dkms/zfs.conf",
-                "that keeps DKMS's own ZFS builds at one compiler job. Lines outside the block are never touched."})
+            description = {
+                "Maintainer scripts: add (install) or remove (remove) the marked block in /etc/dkms/zfs.conf that" +
+                        " keeps DKMS's own ZFS builds at one compiler job. Lines outside the block are never touched."
+            })
     static final class DkmsConfig implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -21,9 +21,8 @@ import picocli.CommandLine.Mixin;
         usageHelpAutoWidth = true,
         header = "Keeps ZFS loadable across kernel upgrades.",
         description = {
-            "Knows every installed kernel and whether ZFS will load on it, backs up the",
-            "last known-good boot set before kernel or ZFS packages change, and rebuilds",
-            "ZFS safely for the kernels that need it."
+            "Knows every installed kernel and whether ZFS will load on it, backs up the last known-good boot " +
+                    "set before kernel or ZFS packages change, and rebuilds ZFS safely for the kernels that need it."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

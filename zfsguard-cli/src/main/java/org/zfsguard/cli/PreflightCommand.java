@@ -14,17 +14,19 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "preflight", mixinStandardHelpOptions = true,
-        description = {"Tell what installing the given packages would do to ZFS, as the apt hook's preflight gate",
-            "decides before dpkg runs: the kernel releases and OpenZFS version they bring, and whether the",
-            "kernel that boots next would still load ZFS. Changes nothing.",
-            "Exit 0 when the gate would let the operation go ahead (with or without warnings), 1 when it",
-            "would refuse it, 2 when a package cannot be read."})
+        description = {
+            "Tell what installing the given packages would do to ZFS, as the apt hook's preflight gate " +
+                    "decides before dpkg runs: the kernel releases and OpenZFS version they bring, and whether the " +
+                    "kernel that boots next would still load ZFS. Changes nothing.",
+            "Exit 0 when the gate would let the operation go ahead (with or without warnings), 1 when it " +
+                    "would refuse it, 2 when a package cannot be read."
+        })
 final class PreflightCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Parameters(paramLabel = "DEB", arity = "1..*",
-            description = "Package files, e.g. /var/cache/apt/archives/linux-image-*.deb (apt-get download NAME fetches one).")
+            description = "Package files such as linux-image-*.deb, from /var/cache/apt/archives or apt-get download NAME.")
     List<Path> debs;
 
     @Override

@@ -48,14 +48,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
         description = {
-            "Build ZFS with DKMS for the kernels that need it: one kernel at a time, at the lowest CPU and I/O",
-            "priority, with --jobs compiler jobs, paused above --max-temp. A module that gets replaced is backed",
-            "up first and restored when the new one does not verify. Without --kernel (or with --all): every",
-            "installed kernel whose verdict is not OK, the next boot kernel first. Ends with SAFE TO REBOOT or",
-            "NOT SAFE TO REBOOT from a fresh check. While apt or dpkg runs, it waits up to --wait-for-dpkg",
-            "seconds for them to finish, then refuses.",
-            "Exit: 0 safe to reboot; 1 refused (also: apt or dpkg still running), stopped by the temperature",
-            "guard, or not safe; 2 a build or its verification failed."
+            "Build ZFS with DKMS for the kernels that need it: one kernel at a time, at the lowest CPU and " +
+                    "I/O priority, with --jobs compiler jobs, paused above --max-temp. A module that gets replaced is" +
+                    " backed up first and restored when the new one does not verify. Without --kernel (or with " +
+                    "--all): every installed kernel whose verdict is not OK, the next boot kernel first. Ends with " +
+                    "SAFE TO REBOOT or NOT SAFE TO REBOOT from a fresh check. While apt or dpkg runs, it waits up to " +
+                    "--wait-for-dpkg seconds for them to finish, then refuses.",
+            "Exit: 0 safe to reboot; 1 refused (also: apt or dpkg still running), stopped by the temperature " +
+                    "guard, or not safe; 2 a build or its verification failed."
         })
 final class RebuildCommand implements Callable<Integer> {
     static final int DEFAULT_DPKG_WAIT_S = 10;

@@ -24,9 +24,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {
-            "Restore the boot set of kernel K from its newest backup (or --from ID): verify every checksum first,",
-            "write each file under a temporary name and rename it into place, then run depmod for K.",
-            "Refuses to overwrite files an installed package owns unless --force."
+            "Restore the boot set of kernel K from its newest backup (or --from ID): verify every checksum " +
+                    "first, write each file under a temporary name and rename it into place, then run depmod for K. " +
+                    "Refuses to overwrite files an installed package owns unless --force."
         })
 final class RestoreCommand implements Callable<Integer> {
     /** Replaced by tests with a fake; production runs depmod. */

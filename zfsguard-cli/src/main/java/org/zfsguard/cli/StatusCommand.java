@@ -11,9 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show every installed kernel and whether ZFS will load on it.",
-            "Kernels come from the disk (/lib/modules, /boot, dpkg's lists), never from the running kernel.",
-            "Under the table: the next command to run for each problem."},
+        description = {
+            "Show every installed kernel and whether ZFS will load on it. Kernels come from the disk " +
+                    "(/lib/modules, /boot, dpkg's lists), never from the running kernel. Under the table: the next " +
+                    "command to run for each problem."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the report was printed (whatever it says; use 'zfsguard check' for a verdict)",
             "2:the system root could not be read"})

@@ -19,8 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {
-            "Re-hash every file content of a backup (default: all backups) against its manifest.",
-            "Exit code 1 when any backup is damaged."
+            "Re-hash every file content of a backup (default: all backups) against its manifest. Exit code 1 " +
+                    "when any backup is damaged."
         })
 final class VerifyCommand implements Callable<Integer> {
     @Spec

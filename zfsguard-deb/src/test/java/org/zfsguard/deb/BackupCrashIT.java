@@ -70,11 +70,12 @@ class BackupCrashIT extends ChrootSuite {
 
     /** Where in the backup the JVM is killed, as seen from outside in the store. */
     enum KillPoint {
-        /** The first new blob exists under its temporary name; nothing new is named yet. */
+        /** The first new blobs exist under temporary names (fewer than half); nothing new is named yet. */
         FIRST_TEMP_BLOB(3) {
             @Override
             boolean holds(StoreView v) {
-                return v.tempBlobs() >= 1 && v.newNamedBlobs() == 0 && v.workSetExists() && !v.published();
+                return v.tempBlobs() >= 1 && v.tempBlobs() < EXTRA_FILES / 2 && v.newNamedBlobs() == 0 && v.workSetExists()
+                        && !v.published();
             }
         },
         /** Half of the new blobs are written under temporary names, none renamed yet. */
@@ -152,8 +153,8 @@ class BackupCrashIT extends ChrootSuite {
         }
     }
 
-    /** What was killed, in which state, and what apt made of it. */
-    record Kill(KillPoint point, long pid, String replacedKernel, String workSet, StoreView frozen, Exec.Result apt) {
+    /** What was killed, and the store as it was when the SIGKILL went out. */
+    record Kill(KillPoint point, long pid, String replacedKernel, String workSet, StoreView frozen) {
         @Override
         public String toString() {
             return "pid " + pid + " killed backing up " + replacedKernel + " with " + frozen.tempBlobs()
@@ -184,9 +185,9 @@ class BackupCrashIT extends ChrootSuite {
         try {
             kill = watchAndKill(c, point, replaced, namedBefore, setsBefore, apt);
         } finally {
-            awaitApt(apt);
+            awaitApt(apt); // never leave apt running in a chroot that is about to be deleted
         }
-        Exec.Result r = awaitApt(apt);
+        Exec.Result r = apt.join();
         String what = point + ", attempt " + attempt + ", " + (upgrade ? "upgrade" : "downgrade") + " replacing " + replaced;
         System.out.println("--- " + what + ": " + (kill.isPresent() ? kill.get() : "not caught") + " ---\n"
                 + output(r).lines().filter(l -> l.contains("zfsguard")).collect(java.util.stream.Collectors.joining("\n")));
@@ -201,8 +202,7 @@ class BackupCrashIT extends ChrootSuite {
         }
         // The hook saw its JVM die of SIGKILL (128 + 9) and let apt go on.
         assertThat(output(r)).as(what + "\n" + r.describe()).contains("the pre-install hook failed (exit 137)");
-        Kill k = kill.get();
-        return Optional.of(new Kill(k.point(), k.pid(), k.replacedKernel(), k.workSet(), k.frozen(), r));
+        return kill;
     }
 
     private static Exec.Result awaitApt(CompletableFuture<Exec.Result> apt) {
@@ -229,13 +229,13 @@ class BackupCrashIT extends ChrootSuite {
             if (pid < 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 pid = HookJvm.find(c).orElse(-1L);
                 if (pid < 0) {
-                    Thread.onSpinWait();
+                    pause(); // the JVM lives for seconds before any point: no need to race for it
                     continue;
                 }
             }
             if (!point.holds(StoreView.of(c, replaced, namedBefore, setsBefore, point))) {
-                if (point.ordinal() < KillPoint.BLOBS_NAMED_BEFORE_MANIFEST.ordinal()) {
-                    pause(); // these states last seconds: no need to take a whole core from the JVM
+                if (point == KillPoint.HALF_THE_BLOBS_WRITTEN) {
+                    pause(); // a state of seconds: no need to take a whole core from the JVM
                 }
                 continue;
             }
@@ -248,7 +248,7 @@ class BackupCrashIT extends ChrootSuite {
                 if (point.holds(frozen)) {
                     HookJvm.kill(pid);
                     killed = true;
-                    return Optional.of(new Kill(point, pid, replaced, frozen.workSet(), frozen, null));
+                    return Optional.of(new Kill(point, pid, replaced, frozen.workSet(), frozen));
                 }
             } finally {
                 if (!killed) {

@@ -57,7 +57,7 @@ import org.junit.jupiter.api.Test;
 class BackupCrashIT extends ChrootSuite {
 
     private static final String STORE = Scenarios.STATE + "/backups";
-    private static final String TEMP_MARK = ".zfsguard-tmp-";
+    private static final String TEMP_MARK = org.zfsguard.state.AtomicFiles.TEMP_MARK;
     /** A kernel no package owns, backed up once before any kill: the earlier backup a crash must not touch. */
     private static final String KEPT_K = "6.12.40-current-rockchip64";
     private static final String EXTRA_DIR = "kernel/zfsguard-crash-test";
@@ -92,19 +92,14 @@ class BackupCrashIT extends ChrootSuite {
                 return v.newNamedBlobs() >= 1 && v.workSetExists() && v.workSetFiles().isEmpty() && !v.published();
             }
         },
-        /** The manifest is being written under its temporary name in {@code sets/.tmp-<id>/}. */
-        MANIFEST_BEING_WRITTEN(3) {
-            @Override
-            boolean holds(StoreView v) {
-                return v.workSetFiles().stream().anyMatch(f -> f.startsWith(".manifest" + TEMP_MARK)) && !v.published();
-            }
-        },
         /**
-         * The manifest is complete under its final name, the set still {@code sets/.tmp-<id>/}: only
-         * two directory flushes stand between this and the publishing rename. The narrowest window:
-         * caught in about three kernel changes out of five on a 2-core machine, hence more tries.
+         * The manifest is in {@code sets/.tmp-<id>/} (still being written, or complete and waiting
+         * for the flush before the publishing rename); the set is not published. The set directory
+         * is invisible until that rename, so the manifest has no temporary name of its own. The
+         * narrowest window: caught in about three kernel changes out of five on a 2-core machine,
+         * hence more tries.
          */
-        MANIFEST_COMPLETE_BEFORE_PUBLISH(8) {
+        MANIFEST_BEFORE_PUBLISH(8) {
             @Override
             boolean holds(StoreView v) {
                 return v.workSetFiles().contains("manifest") && !v.published();
@@ -409,7 +404,7 @@ class BackupCrashIT extends ChrootSuite {
             }
             int temp = 0;
             int named = 0;
-            if (point == null || point.ordinal() < KillPoint.MANIFEST_BEING_WRITTEN.ordinal()) {
+            if (point == null || point.ordinal() < KillPoint.MANIFEST_BEFORE_PUBLISH.ordinal()) {
                 for (String fanout : list(c.hostPath(STORE + "/objects"))) {
                     for (String blob : list(c.hostPath(STORE + "/objects/" + fanout))) {
                         if (blob.contains(TEMP_MARK)) {

@@ -71,6 +71,12 @@ public final class BackupStore {
     private final Clock clock;
     private final EventJournal journal;
     private final Checkpoint checkpoint;
+    /**
+     * Sets this store has parsed or written, by id. A published set never
+     * changes (it is only ever deleted whole), so retention right after a
+     * backup need not parse the manifest it has just written.
+     */
+    private final Map<String, BackupSet> known = new java.util.HashMap<>();
 
     public BackupStore(SystemRoot root, Path dir, SpaceProbe space, Clock clock, EventJournal journal, Checkpoint checkpoint) {
         this.root = root;
@@ -155,6 +161,7 @@ public final class BackupStore {
         LOG.debug("backup of {}: scan {} ms, contents {} ms, flush {} ms, manifest and publish {} ms", kernel,
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
         BackupSet set = new BackupSet(id, manifest, published);
+        known.put(id, set);
         long written = blobs.bytesWritten() + bytes.length;
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("kernel", kernel);
@@ -339,12 +346,18 @@ public final class BackupStore {
         if (kernel == null || !Files.isDirectory(setDir, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
+        BackupSet seen = known.get(id);
+        if (seen != null && seen.dir().equals(setDir)) {
+            return Optional.of(seen);
+        }
         try {
             Manifest m = Manifest.parse(readManifest(setDir.resolve("manifest")));
             if (!m.kernel().equals(kernel)) {
                 return Optional.empty();
             }
-            return Optional.of(new BackupSet(id, m, setDir));
+            BackupSet set = new BackupSet(id, m, setDir);
+            known.put(id, set);
+            return Optional.of(set);
         } catch (IOException | ManifestException e) {
             return Optional.empty();
         }
@@ -415,6 +428,7 @@ public final class BackupStore {
 
     /** Deletes a backup: first made invisible by one rename, then removed. Blobs go with {@link #collectGarbage}. */
     public void delete(BackupSet set) throws IOException {
+        known.remove(set.id());
         Path gone = setsDir().resolve(DEL_PREFIX + set.id());
         AtomicFiles.moveAtomically(set.dir(), gone);
         AtomicFiles.fsyncDirectory(setsDir());

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,11 +40,11 @@ final class SourceScan {
     }
 
     private static void visit(Path p, String target, int depth, List<Found> found, List<String> skipped) throws IOException {
-        BasicFileAttributes basic;
         Map<String, Object> a;
         try {
-            basic = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            a = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+            // One lstat for type, size, mode and owner (thousands of modules per kernel).
+            a = Files.readAttributes(p, "unix:mode,uid,gid,size,isRegularFile,isDirectory,isSymbolicLink",
+                    LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return; // absent, or removed while we looked
         }
@@ -56,11 +55,11 @@ final class SourceScan {
         int mode = ((Integer) a.get("mode")) & 07777;
         int uid = (Integer) a.get("uid");
         int gid = (Integer) a.get("gid");
-        if (basic.isSymbolicLink()) {
+        if ((Boolean) a.get("isSymbolicLink")) {
             found.add(new Found(ManifestEntry.symlink(target, uid, gid, Files.readSymbolicLink(p).toString()), p));
-        } else if (basic.isRegularFile()) {
-            found.add(new Found(ManifestEntry.file(target, mode, uid, gid, basic.size(), null), p));
-        } else if (basic.isDirectory()) {
+        } else if ((Boolean) a.get("isRegularFile")) {
+            found.add(new Found(ManifestEntry.file(target, mode, uid, gid, (Long) a.get("size"), null), p));
+        } else if ((Boolean) a.get("isDirectory")) {
             found.add(new Found(ManifestEntry.dir(target, mode, uid, gid), p));
             List<String> names = new ArrayList<>();
             try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # What zfsguard's apt hooks cost on the common path: `apt-get install
 # --reinstall` of a small unrelated package in two Debian chroots that differ
-# only in zfsguard being installed, alternating, in one run. Prints medians and
-# the ratio (target <= 1.02: the common path starts no JVM). Run as root.
+# only in zfsguard being installed, alternating, in one run (and swapped half
+# way). Prints medians and the ratio (target <= 1.02: the common path starts
+# no JVM), and the installed hook lines timed on their own. Run as root.
 #
 # usage: bench/hook-overhead.sh [RUNS]       (default 40 each)
 # needs: mvn package done (zfsguard-deb/target/zfsguard.deb), debootstrap;
@@ -28,7 +29,7 @@ fi
 
 work=$(mktemp -d /var/tmp/zfsguard-bench.XXXXXX)
 cleanup() {
-    for c in with without; do umount "$work/$c/proc" 2>/dev/null || true; done
+    for c in A B; do umount "$work/$c/proc" 2>/dev/null || true; done
     rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT INT TERM
@@ -40,18 +41,27 @@ printf 'Package: bench-standin\nVersion: 1.0\nArchitecture: all\nMaintainer: Ben
 echo hello >"$work/pkg/usr/share/doc/bench-standin/README"
 dpkg-deb --root-owner-group --build "$work/pkg" "$work/bench-standin.deb" >/dev/null
 
-for c in with without; do
+# Two chroots, A and B, from one base. Two identical chroots differ by about
+# 1% in speed on their own (where their files landed on the disk), so
+# zfsguard is installed in A for the first half of the runs and in B (purged
+# from A) for the second half: each chroot is measured with and without it.
+for c in A B; do
     mkdir -p "$work/$c"
     tar -C "$work/$c" -xf "$base"
     mount -t proc proc "$work/$c/proc"
     printf '#!/bin/sh\nexit 101\n' >"$work/$c/usr/sbin/policy-rc.d"
     chmod 755 "$work/$c/usr/sbin/policy-rc.d"
-    cp "$work/bench-standin.deb" "$work/$c/root/"
+    cp "$work/bench-standin.deb" "$deb" "$work/$c/root/"
     chroot "$work/$c" apt-get install -y -qq /root/bench-standin.deb >/dev/null 2>&1
 done
-cp "$deb" "$work/with/root/zfsguard.deb"
-chroot "$work/with" apt-get install -y -qq /root/zfsguard.deb >/dev/null 2>&1
-chroot "$work/with" test -x /usr/bin/zfsguard || { echo "zfsguard did not install in the chroot" >&2; exit 1; }
+install_in() { # chroot
+    chroot "$1" apt-get install -y -qq /root/zfsguard.deb >/dev/null 2>&1
+    chroot "$1" test -x /usr/bin/zfsguard || { echo "zfsguard did not install in $1" >&2; exit 1; }
+}
+purge_from() { # chroot
+    chroot "$1" apt-get purge -y -qq zfsguard >/dev/null 2>&1
+    ! chroot "$1" test -e /usr/bin/zfsguard || { echo "zfsguard did not purge from $1" >&2; exit 1; }
+}
 
 reinstall() { # chroot
     t0=$(date +%s%N)
@@ -61,21 +71,30 @@ reinstall() { # chroot
 }
 # One warm-up each, then pairs in alternating order (without-with, with-without,
 # ...) so that a drift of the machine's speed weighs on both sides alike.
-reinstall "$work/without" >/dev/null
-reinstall "$work/with" >/dev/null
+measure() { # chroot without, chroot with, pairs
+    reinstall "$1" >/dev/null
+    reinstall "$2" >/dev/null
+    i=0
+    while [ $i -lt "$3" ]; do
+        if [ $((i % 2)) = 0 ]; then
+            a=$(reinstall "$1"); b=$(reinstall "$2")
+        else
+            b=$(reinstall "$2"); a=$(reinstall "$1")
+        fi
+        echo "$a $b" >>"$work/times"
+        i=$((i + 1))
+    done
+}
 : >"$work/times"
-n=0
-while [ $n -lt "$runs" ]; do
-    if [ $((n % 2)) = 0 ]; then
-        a=$(reinstall "$work/without"); b=$(reinstall "$work/with")
-    else
-        b=$(reinstall "$work/with"); a=$(reinstall "$work/without")
-    fi
-    echo "$a $b" >>"$work/times"
-    n=$((n + 1))
-done
-starts=0
-[ ! -f "$work/with/root/jvm-starts" ] || starts=$(wc -l <"$work/with/root/jvm-starts")
+first=$((runs / 2))
+install_in "$work/A"
+measure "$work/B" "$work/A" "$first"
+cp "$work/A/root/jvm-starts" "$work/jvm-starts" 2>/dev/null || : >"$work/jvm-starts"
+purge_from "$work/A"
+install_in "$work/B"
+measure "$work/A" "$work/B" $((runs - first))
+cat "$work/B/root/jvm-starts" >>"$work/jvm-starts" 2>/dev/null || true
+starts=$(wc -l <"$work/jvm-starts")
 # Medians and quartiles of each side, and the median of the per-pair ratios,
 # which is less sensitive to a slow moment than the ratio of two medians.
 stats() { # column
@@ -89,14 +108,14 @@ paired=$(awk '{ printf "%.4f\n", $2 / $1 }' "$work/times" | sort -n | awk '{ a[N
 # apt and dpkg run them (sh -c; apt's stream for an unrelated package on
 # standard input; DPKG_FRONTEND_LOCKED set when apt drives dpkg, which runs
 # its post-invoke hook twice: after unpacking and after configuring).
-cp "$here/zfsguard-core/src/test/resources/apt-streams/03-unrelated-package.v3" "$work/with/root/stream"
-pre=$(sed -n 's/^DPkg::Pre-Install-Pkgs { "\(.*\)"; };$/\1/p' "$work/with/etc/apt/apt.conf.d/80zfsguard")
-post=$(sed -n 's/^DPkg::Post-Invoke { "\(.*\)"; };$/\1/p' "$work/with/etc/apt/apt.conf.d/80zfsguard")
-dpkgpost=$(sed -n 's/^post-invoke=//p' "$work/with/etc/dpkg/dpkg.cfg.d/zfsguard")
+cp "$here/zfsguard-core/src/test/resources/apt-streams/03-unrelated-package.v3" "$work/B/root/stream"
+pre=$(sed -n 's/^DPkg::Pre-Install-Pkgs { "\(.*\)"; };$/\1/p' "$work/B/etc/apt/apt.conf.d/80zfsguard")
+post=$(sed -n 's/^DPkg::Post-Invoke { "\(.*\)"; };$/\1/p' "$work/B/etc/apt/apt.conf.d/80zfsguard")
+dpkgpost=$(sed -n 's/^post-invoke=//p' "$work/B/etc/dpkg/dpkg.cfg.d/zfsguard")
 [ -n "$pre" ] && [ -n "$post" ] && [ -n "$dpkgpost" ] || { echo "cannot read the installed hook lines" >&2; exit 1; }
 # shellcheck disable=SC2016 # expanded inside the chroot
 hook_us() { # command line, stdin file
-    chroot "$work/with" env DPKG_FRONTEND_LOCKED=1 sh -c '
+    chroot "$work/B" env DPKG_FRONTEND_LOCKED=1 sh -c '
         n=200 i=0 s=$(date +%s%N)
         while [ $i -lt $n ]; do sh -c "$1" <"$2"; i=$((i + 1)); done
         echo $(( ($(date +%s%N) - s) / n / 1000 ))' hook "$1" "$2"
@@ -104,7 +123,7 @@ hook_us() { # command line, stdin file
 pre_us=$(hook_us "$pre" /root/stream)
 post_us=$(hook_us "$post" /dev/null)
 dpkg_us=$(hook_us "$dpkgpost" /dev/null)
-echo "apt-get install --reinstall, unrelated package, $runs runs each, alternating"
+echo "apt-get install --reinstall, unrelated package, $runs runs each, alternating; zfsguard in one chroot, then in the other"
 echo "without zfsguard: $(stats 1)"
 echo "with zfsguard:    $(stats 2)"
 echo "JVM starts during the runs with zfsguard: $starts"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmark of the boot-set backup store against cp -a.
 #
-#   sh bench/backup-bench.sh [ROUNDS] [WORKDIR]          (as root; default 5 rounds)
+#   sh bench/backup-bench.sh [ROUNDS] [WORKDIR]          (as root; default 5 rounds;
+#                                                         a scratch WORKDIR is removed at the end)
 #
 # Builds a realistic boot set (~3,000 module files in 60 directories, ~130 MB
 # with vmlinuz, initrd, uInitrd, System.map and dtbs) on a fresh ext4 file
@@ -24,11 +25,13 @@ rounds=${1:-5}
 stage=$here/zfsguard-deb/target/stage/jars
 [ -f "$stage/zfsguard.jar" ] || { echo "no $stage/zfsguard.jar; run: mvn -B package -DskipTests" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run as root (loop mount, dropping caches)" >&2; exit 2; }
+keep=${2:+yes}
 work=${2:-$(mktemp -d "${TMPDIR:-/var/tmp}/zfsguard-bench.XXXXXX")}
 fs=$work/fs
 cleanup() {
     umount "$fs" 2>/dev/null || true
     rm -f "$work/ext4.img"
+    [ -n "$keep" ] || rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT INT TERM
 

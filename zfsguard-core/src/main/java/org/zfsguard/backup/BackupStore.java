@@ -113,7 +113,8 @@ public final class BackupStore {
      */
     public BackupOutcome backup(String kernel, long reserveBytes) throws IOException {
         KernelRelease.require(kernel);
-        collectGarbage();
+        Set<String> present = new HashSet<>();
+        collect(present);
         List<String> skipped = new ArrayList<>();
         long t0 = System.nanoTime();
         List<SourceScan.Found> found = SourceScan.scan(root, kernel, skipped);
@@ -123,7 +124,7 @@ public final class BackupStore {
         }
         createPrivate(dir);
         Files.createDirectories(setsDir());
-        BlobStore blobs = blobs();
+        BlobStore blobs = new BlobStore(dir.resolve("objects"), present);
         Files.createDirectories(blobs.objectsDir());
 
         String refusal = checkSpace(found, blobs, reserveBytes);
@@ -470,6 +471,11 @@ public final class BackupStore {
      * and blobs no valid backup refers to.
      */
     public Garbage collectGarbage() throws IOException {
+        return collect(null);
+    }
+
+    /** {@link #collectGarbage}, adding the names of the blobs it keeps to {@code kept} when not null. */
+    private Garbage collect(Set<String> kept) throws IOException {
         int sets = 0;
         Set<String> referenced = new HashSet<>();
         for (Path p : setDirs()) {
@@ -517,6 +523,9 @@ public final class BackupStore {
                     String n = b.getFileName().toString();
                     boolean keep = BlobStore.NAME.matcher(n).matches() && n.startsWith(subName) && referenced.contains(n)
                             && Files.isRegularFile(b, LinkOption.NOFOLLOW_LINKS);
+                    if (keep && kept != null) {
+                        kept.add(n);
+                    }
                     if (!keep) {
                         bytes += sizeOf(b);
                         if (Files.isDirectory(b, LinkOption.NOFOLLOW_LINKS)) {

@@ -50,6 +50,7 @@ public final class ManualPreflight {
                 }
             } catch (DebFormatException e) {
                 ctx.say("cannot read " + deb + ": " + e.getMessage());
+                ctx.say("  next: check it with dpkg-deb --info " + deb + "; fetch it again with apt-get download PACKAGE");
                 return UNREADABLE;
             }
             String name = d.control().packageName();

@@ -207,7 +207,7 @@ class HookFlowTest {
         Path junk = dir.resolve("junk.deb");
         Files.writeString(junk, "!<arch>\ntruncated");
         assertThat(ManualPreflight.run(ctx(Map.of()), List.of(junk))).isEqualTo(ManualPreflight.UNREADABLE);
-        assertThat(out.toString()).contains("cannot read " + junk);
+        assertThat(out.toString()).contains("cannot read " + junk).contains("next: check it with dpkg-deb --info " + junk);
     }
 
     private Path zfsDkmsDeb(String version, String max) throws IOException, InterruptedException {

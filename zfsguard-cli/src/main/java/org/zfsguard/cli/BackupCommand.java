@@ -76,6 +76,11 @@ final class BackupCommand implements Callable<Integer> {
                     BackupSet s = c.set();
                     out.printf("backed up boot set of %s (%d files, %s, sha256 recorded; %s written) as %s%n",
                             k, s.files(), mib(s.bytes()), mib(c.bytesWritten()), s.id());
+                    if (!c.skipped().isEmpty()) {
+                        err.println("zfsguard: left out of the backup (not a file, directory or symlink, or gone while read): "
+                                + String.join(", ", c.skipped().stream().limit(5).map(SystemRoot::printable).toList())
+                                + (c.skipped().size() > 5 ? " and " + (c.skipped().size() - 5) + " more" : ""));
+                    }
                 } else if (o instanceof BackupOutcome.Refused r) {
                     err.println("zfsguard: NOT BACKED UP: " + k + ": " + r.reason());
                     refused++;

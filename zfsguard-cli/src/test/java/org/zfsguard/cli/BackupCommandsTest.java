@@ -87,6 +87,20 @@ class BackupCommandsTest {
     }
 
     @Test
+    void whatCannotBeBackedUpIsNamed() throws Exception {
+        kernel(K, 3);
+        Path fifo = root.resolve("lib/modules/" + K + "/kernel/odd-fifo");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(p.waitFor()).isZero();
+
+        Result b = run("backup", "--kernel", K);
+
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(b.out()).contains("(6 files, ");
+        assertThat(b.err()).contains("left out of the backup").contains("/lib/modules/" + K + "/kernel/odd-fifo");
+    }
+
+    @Test
     void backupListVerifyRestoreRoundTrip() throws IOException {
         kernel(K, 1);
         byte[] zfs = Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"));

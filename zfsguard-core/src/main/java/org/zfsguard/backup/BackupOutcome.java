@@ -4,8 +4,12 @@ package org.zfsguard.backup;
 public sealed interface BackupOutcome {
     String kernel();
 
-    /** A new valid backup; {@code bytesWritten} counts every byte this run wrote into the store. */
-    record Created(BackupSet set, long bytesWritten) implements BackupOutcome {
+    /**
+     * A new valid backup; {@code bytesWritten} counts every byte this run wrote
+     * into the store; {@code skipped} names what was left out (devices, FIFOs,
+     * sockets, unsafe names, files deleted while being read).
+     */
+    record Created(BackupSet set, long bytesWritten, java.util.List<String> skipped) implements BackupOutcome {
         @Override
         public String kernel() {
             return set.kernel();

@@ -174,7 +174,7 @@ public final class BackupStore {
             ev.put("skipped", skipped.subList(0, Math.min(20, skipped.size())));
         }
         journal("backup", ev);
-        return new BackupOutcome.Created(set, written);
+        return new BackupOutcome.Created(set, written, List.copyOf(skipped));
     }
 
     /**

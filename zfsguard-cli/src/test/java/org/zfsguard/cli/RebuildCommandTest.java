@@ -111,6 +111,12 @@ class RebuildCommandTest {
                 .symlink("/lib/modules/" + k + "/build", "/usr/src/linux-headers-" + k);
     }
 
+    /** An Armbian board with kernel K and its headers, and OpenZFS 2.3.4-1 (Linux 4.18 to 6.15) installed. */
+    FixtureSystem board() {
+        kernelWithHeaders(K);
+        return fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+    }
+
     /** What the fake dkms installs: zfs.ko and spl.ko of {@code version}, built for {@code builtFor}. */
     void fakeBuilds(String version, String builtFor) throws IOException {
         for (String m : TWO) {
@@ -125,8 +131,7 @@ class RebuildCommandTest {
     @Test
     void dryRunPrintsThePlanAndTheExactCommandsAndChangesNothing() {
         RebuildCommand.resetForTests(); // the real command line: chroot into the root
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        board();
 
         Result r = run("rebuild", "--dry-run", "--jobs", "2");
 
@@ -156,8 +161,7 @@ class RebuildCommandTest {
 
     @Test
     void withoutATerminalAndWithoutYesItRefusesAndNamesTheCommand() {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        board();
 
         Result r = run("rebuild");
 
@@ -168,8 +172,7 @@ class RebuildCommandTest {
 
     @Test
     void buildsTheMissingModuleVerifiesItAndSaysSafeToReboot() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        board();
         fakeBuilds("2.3.4-1", K);
 
         Result r = run("rebuild", "--yes");
@@ -184,8 +187,7 @@ class RebuildCommandTest {
 
     @Test
     void aModuleThatDoesNotVerifyIsReplacedByTheBackedUpOneAndTheRunFailsLoudly() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15")
+        board()
                 .zfsModules(K, "updates/dkms", "2.3.1-1", K, Compression.NONE, TWO);
         byte[] old = Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"));
         fakeBuilds("2.3.4-1", OTHER); // wrong vermagic
@@ -224,8 +226,7 @@ class RebuildCommandTest {
 
     @Test
     void whenZfsIsInTheInitramfsItIsRefreshedThroughChrootAndCheckedAgain() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15").packageInstalled("zfs-initramfs");
+        board().packageInstalled("zfs-initramfs");
         writeInitrds(null);
         fakeBuilds("2.3.4-1", K);
         List<List<String>> ran = new ArrayList<>();
@@ -244,8 +245,7 @@ class RebuildCommandTest {
 
     @Test
     void anInitramfsThatStillLacksZfsFailsTheRun() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15").packageInstalled("zfs-initramfs");
+        board().packageInstalled("zfs-initramfs");
         writeInitrds(null);
         fakeBuilds("2.3.4-1", K);
         RebuildCommand.commands = (argv, out) -> 0;
@@ -280,8 +280,7 @@ class RebuildCommandTest {
 
     @Test
     void whileDpkgRunsItWaitsThenRefusesNamingTheCommandAndChangesNothing() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        board();
         fakeBuilds("2.3.4-1", K);
 
         Result r;
@@ -299,8 +298,7 @@ class RebuildCommandTest {
 
     @Test
     void withoutWaitingTheInnerDpkgLockRefusesAtOnce() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        board();
 
         Result r;
         try (LockHolder dpkg = dpkgRunning("lock")) {
@@ -315,8 +313,7 @@ class RebuildCommandTest {
 
     @Test
     void dryRunDoesNotLookAtDpkgAndIdleLockFilesDoNotStopABuild() throws IOException {
-        kernelWithHeaders(K);
-        fx.armbianBootLinks(K).meta("2.3.4", "1", "4.18", "6.15");
+        board();
         fakeBuilds("2.3.4-1", K);
 
         Result dry;

@@ -3,8 +3,6 @@ package org.zfsguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,17 +29,9 @@ class BackupCommandsTest {
 
     final List<String> depmodCalls = new ArrayList<>();
 
-    record Result(int code, String out, String err) {
-    }
 
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-        all.addAll(List.of(args));
-        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        GlobalOptions.reset();
-        return new Result(code, out.toString(), err.toString());
+    CliRun run(String... args) {
+        return CliRun.in(root, args);
     }
 
     @BeforeEach
@@ -93,7 +83,7 @@ class BackupCommandsTest {
         Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertThat(p.waitFor()).isZero();
 
-        Result b = run("backup", "--kernel", K);
+        CliRun b = run("backup", "--kernel", K);
 
         assertThat(b.code()).as(b.err()).isZero();
         assertThat(b.out()).contains("(6 files, ");
@@ -105,24 +95,24 @@ class BackupCommandsTest {
         kernel(K, 1);
         byte[] zfs = Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"));
 
-        Result b = run("backup", "--kernel", K);
+        CliRun b = run("backup", "--kernel", K);
         assertThat(b.code()).as(b.err()).isZero();
         assertThat(b.out()).containsPattern("backed up boot set of " + K + " \\(6 files, 0\\.7 MiB, sha256 recorded; 0\\.7 MiB written\\) as "
                 + java.util.regex.Pattern.quote(K) + "@\\d{8}T\\d{6}Z-[0-9a-f]{6}");
         assertThat(b.out()).contains("next: zfsguard backups");
 
-        Result l = run("backups");
+        CliRun l = run("backups");
         assertThat(l.code()).isZero();
         assertThat(l.out()).containsPattern("ID +KERNEL +TIME +SIZE +FILES +STATE");
         assertThat(l.out()).containsPattern(java.util.regex.Pattern.quote(K) + "@\\S+ +" + java.util.regex.Pattern.quote(K) + " +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ +0\\.7 MiB +6 +complete");
 
-        Result v = run("verify");
+        CliRun v = run("verify");
         assertThat(v.code()).isZero();
         assertThat(v.out()).startsWith("ok       " + K + "@");
 
         deleteTree(root.resolve("lib/modules/" + K));
         Files.delete(root.resolve("boot/vmlinuz-" + K));
-        Result r = run("restore", K);
+        CliRun r = run("restore", K);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("restored boot set of " + K).contains("depmod " + K + ": module index rebuilt")
                 .contains("to boot it next: zfsguard restore " + K + " --activate");
@@ -138,7 +128,7 @@ class BackupCommandsTest {
         kernel(K, 2);
         kernel(K2, 3);
         Files.createDirectories(root.resolve("lib/modules/not..a-kernel"));
-        Result b = run("backup");
+        CliRun b = run("backup");
         assertThat(b.code()).as(b.err()).isZero();
         assertThat(b.out()).contains("backed up boot set of " + K + " ").contains("backed up boot set of " + K2 + " ")
                 .doesNotContain("not..a-kernel");
@@ -146,11 +136,11 @@ class BackupCommandsTest {
         Files.createDirectories(root.resolve("etc/zfsguard"));
         Files.writeString(root.resolve("etc/zfsguard/zfsguard.conf"), "keep_kernels = 1\n");
         Files.createSymbolicLink(root.resolve("boot/Image"), Path.of("vmlinuz-" + K));
-        Result again = run("backup", "--kernel", K2);
+        CliRun again = run("backup", "--kernel", K2);
         assertThat(again.code()).isZero();
         // K2 is the newest, K boots next: both stay; the older backup of K2 goes
         assertThat(again.out()).containsPattern("removed old backup " + java.util.regex.Pattern.quote(K2) + "@\\S+ \\(keep_kernels = 1\\)");
-        Result l = run("backups");
+        CliRun l = run("backups");
         assertThat(l.out().lines().filter(x -> x.contains("complete"))).hasSize(2);
     }
 
@@ -170,12 +160,12 @@ class BackupCommandsTest {
             b[7] ^= 0x40;
             Files.write(blob, b);
         }
-        Result v = run("verify");
+        CliRun v = run("verify");
         assertThat(v.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(v.out()).contains("DAMAGED  " + K + "@");
         assertThat(v.err()).contains("updates/dkms/zfs.ko").contains("damaged").contains("next:");
 
-        Result r = run("restore", K, "--force");
+        CliRun r = run("restore", K, "--force");
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.err()).contains("failed verification").contains("next: zfsguard backups");
         assertThat(depmodCalls).isEmpty();
@@ -189,17 +179,17 @@ class BackupCommandsTest {
         Files.createDirectories(root.resolve("var/lib/dpkg/info"));
         Files.writeString(root.resolve("var/lib/dpkg/info/linux-image-current-rockchip64.list"), "/boot/vmlinuz-" + K + "\n");
 
-        Result dry = run("restore", K, "--dry-run", "--force");
+        CliRun dry = run("restore", K, "--dry-run", "--force");
         assertThat(dry.code()).isZero();
         assertThat(dry.out()).contains("replace file /boot/vmlinuz-" + K).contains("nothing was changed (--dry-run)");
         assertThat(Files.readString(root.resolve("boot/vmlinuz-" + K))).isEqualTo("rebuilt by the package");
 
-        Result refused = run("restore", K);
+        CliRun refused = run("restore", K);
         assertThat(refused.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(refused.err()).contains("/boot/vmlinuz-" + K + " (package linux-image-current-rockchip64)")
                 .contains("next: to overwrite them anyway: zfsguard restore " + K + " --force");
 
-        Result forced = run("restore", K, "--force");
+        CliRun forced = run("restore", K, "--force");
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(Files.size(root.resolve("boot/vmlinuz-" + K))).isEqualTo(400_000);
     }
@@ -211,7 +201,7 @@ class BackupCommandsTest {
         Files.createDirectories(root.resolve("etc"));
         Files.writeString(root.resolve("etc/armbian-release"), "BOARD=rockpro64\n");
         Files.createSymbolicLink(root.resolve("boot/Image"), Path.of("vmlinuz-" + K2));
-        Result r = run("restore", K, "--activate");
+        CliRun r = run("restore", K, "--activate");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("pointed /boot/Image -> vmlinuz-" + K).contains("next: zfsguard status");
         assertThat(Files.readSymbolicLink(root.resolve("boot/Image"))).isEqualTo(Path.of("vmlinuz-" + K));
@@ -220,29 +210,29 @@ class BackupCommandsTest {
 
     @Test
     void badArgumentsAndMissingBackupsAreClearErrors() throws IOException {
-        Result bad = run("restore", "../../etc");
+        CliRun bad = run("restore", "../../etc");
         assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err()).contains("not a kernel release").doesNotContain("Exception");
 
-        Result none = run("backups");
+        CliRun none = run("backups");
         assertThat(none.code()).isZero();
         assertThat(none.out()).contains("no boot-set backups").contains("next: zfsguard backup");
         assertThat(root.resolve("var/lib/zfsguard")).doesNotExist();
 
-        Result noBackup = run("restore", K);
+        CliRun noBackup = run("restore", K);
         assertThat(noBackup.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(noBackup.err()).contains("no boot-set backups").contains("next: zfsguard backups");
 
         kernel(K, 7);
         assertThat(run("backup", "--kernel", K).code()).isZero();
-        Result other = run("restore", K2);
+        CliRun other = run("restore", K2);
         assertThat(other.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(other.err()).contains("no backup of kernel " + K2);
-        Result unknown = run("verify", K + "@20200101T000000Z-000000");
+        CliRun unknown = run("verify", K + "@20200101T000000Z-000000");
         assertThat(unknown.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(unknown.err()).contains("no valid backup named");
 
-        Result nothing = run("backup", "--kernel", K2);
+        CliRun nothing = run("backup", "--kernel", K2);
         assertThat(nothing.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(nothing.out()).contains("no files of " + K2);
     }
@@ -252,7 +242,7 @@ class BackupCommandsTest {
         kernel(K, 8);
         Files.createDirectories(root.resolve("etc/zfsguard"));
         Files.writeString(root.resolve("etc/zfsguard/zfsguard.conf"), "reserve_mib = 1048576\n");
-        Result r = run("backup", "--kernel", K);
+        CliRun r = run("backup", "--kernel", K);
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.err()).contains("NOT BACKED UP: " + K + ": not enough space").contains("reserve_mib");
         assertThat(run("backups").out()).contains("no boot-set backups");
@@ -264,7 +254,7 @@ class BackupCommandsTest {
         StateDir state = StateDir.of(SystemRoot.at(root));
         try (ZfsguardLock held = ZfsguardLock.acquire(state, Duration.ZERO)) {
             assertThat(held).isNotNull();
-            Result r = run("backup", "--kernel", K);
+            CliRun r = run("backup", "--kernel", K);
             assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
             assertThat(r.err()).contains("zfsguard process " + ProcessHandle.current().pid() + " holds")
                     .contains("next: wait for it to finish, then run: zfsguard backup");

@@ -2,8 +2,6 @@ package org.zfsguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterEach;
@@ -12,14 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
 
-    record Result(int code, String out, String err) {
-    }
 
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @AfterEach
@@ -29,14 +22,14 @@ class MainTest {
 
     @Test
     void versionPrintsTheMavenVersion() {
-        Result r = run("--version");
+        CliRun r = run("--version");
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).matches("zfsguard \\d+\\.\\d+\\.\\d+.*");
     }
 
     @Test
     void helpListsEveryCommandOfTheProductSurface() {
-        Result r = run("--help");
+        CliRun r = run("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("status", "check", "rebuild", "backup", "backups", "verify",
                 "restore", "preflight", "hook", "--root", "Exit codes");
@@ -45,7 +38,7 @@ class MainTest {
     @Test
     void everySubcommandHasHelp() {
         for (String sub : Main.newCommandLine().getSubcommands().keySet()) {
-            Result r = run(sub, "--help");
+            CliRun r = run(sub, "--help");
             assertThat(r.code()).as(sub).isZero();
             assertThat(r.out()).as(sub).contains("Usage: zfsguard " + sub);
         }
@@ -74,14 +67,14 @@ class MainTest {
 
     @Test
     void unknownOptionIsAUsageErrorNamingTheHelpCommand() {
-        Result r = run("status", "--no-such-option");
+        CliRun r = run("status", "--no-such-option");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("--no-such-option").contains("zfsguard status --help");
     }
 
     @Test
     void rootThatIsNotADirectoryIsAClearError(@TempDir Path dir) {
-        Result r = run("--root", dir.resolve("missing").toString(), "backups");
+        CliRun r = run("--root", dir.resolve("missing").toString(), "backups");
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.err()).contains("is not a directory").doesNotContain("Exception");
     }

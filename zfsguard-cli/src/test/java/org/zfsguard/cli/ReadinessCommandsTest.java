@@ -3,8 +3,6 @@ package org.zfsguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,18 +23,9 @@ class ReadinessCommandsTest {
     @TempDir
     Path root;
 
-    record Result(int code, String out, String err) {
-    }
 
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
-        all[0] = "--root";
-        all[1] = root.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        int code = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    CliRun run(String... args) {
+        return CliRun.in(root, args);
     }
 
     @AfterEach
@@ -96,7 +85,7 @@ class ReadinessCommandsTest {
         kernel(K2);
         zfs(K2, K2);
         meta();
-        Result r = run("check");
+        CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).startsWith("zfsguard: SAFE TO REBOOT").contains(K2);
         assertThat(r.out().strip().lines()).hasSize(1);
@@ -105,7 +94,7 @@ class ReadinessCommandsTest {
     @Test
     void checkCatchesTheWrongKernelBugWithExitOne() throws IOException {
         wrongKernelBug();
-        Result r = run("check");
+        CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out().strip().lines()).singleElement().asString()
                 .startsWith("zfsguard: NOT SAFE TO REBOOT").contains(K2).contains("run: sudo zfsguard rebuild --kernel " + K2);
@@ -114,7 +103,7 @@ class ReadinessCommandsTest {
     @Test
     void statusPrintsATableAndTheNextCommands() throws IOException {
         wrongKernelBug();
-        Result r = run("status");
+        CliRun r = run("status");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("KERNEL", "BOOT", "ZFS MODULE", "VERMAGIC", "ZFS VERSION", "INITRAMFS", "VERDICT");
         assertThat(r.out().lines().filter(l -> l.startsWith(K2))).singleElement().asString()
@@ -128,7 +117,7 @@ class ReadinessCommandsTest {
     @Test
     void statusJsonHasTheDocumentedFields() throws IOException {
         wrongKernelBug();
-        Result r = run("status", "--json");
+        CliRun r = run("status", "--json");
         assertThat(r.code()).isZero();
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertThat(o.get("schema").getAsInt()).isEqualTo(1);
@@ -154,11 +143,11 @@ class ReadinessCommandsTest {
     @Test
     void noZfsAtAllStatusZeroCheckTwo() throws IOException {
         kernel(K2);
-        Result s = run("status");
+        CliRun s = run("status");
         assertThat(s.code()).isZero();
         assertThat(s.out()).startsWith("ZFS is not installed on this system").contains(K2);
         GlobalOptions.reset();
-        Result c = run("check");
+        CliRun c = run("check");
         assertThat(c.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(c.out()).contains("CANNOT TELL: ZFS is not installed");
     }
@@ -168,7 +157,7 @@ class ReadinessCommandsTest {
         kernel(K2);
         meta();
         write("/lib/modules/" + K2 + "/updates/dkms/zfs.ko", "\u007fELF truncated".getBytes(StandardCharsets.US_ASCII));
-        Result r = run("check");
+        CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.out()).startsWith("zfsguard: CANNOT TELL").contains("zfs.ko");
     }
@@ -178,12 +167,12 @@ class ReadinessCommandsTest {
         wrongKernelBug();
         Files.createDirectories(root.resolve("lib/modules/6.1.0-1\n\u001b[2J-amd64/kernel"));
         Files.createSymbolicLink(root.resolve("lib/modules/6.1.0-2-amd64"), Path.of("6.1.0-2-amd64"));
-        Result r = run("status");
+        CliRun r = run("status");
         assertThat(r.code()).isZero();
         assertThat(r.out()).doesNotContain("\u001b").contains("\\x0a\\x1b[2J").contains("symlink loop");
         assertThat(r.err()).doesNotContain("Exception");
         GlobalOptions.reset();
-        Result j = run("status", "--json");
+        CliRun j = run("status", "--json");
         assertThat(JsonParser.parseString(j.out()).getAsJsonObject().getAsJsonArray("rejected")).hasSize(2);
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +48,6 @@ class RebuildCommandTest {
     final Map<String, String> fakeEnv = new HashMap<>();
     final List<String> depmodCalls = new ArrayList<>();
 
-    record Result(int code, String out, String err) {
-    }
 
     @BeforeEach
     void fakes() throws IOException {
@@ -96,13 +92,8 @@ class RebuildCommandTest {
         }
     }
 
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-        all.addAll(List.of(args));
-        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    CliRun run(String... args) {
+        return CliRun.in(root, args);
     }
 
     /** An installed Armbian kernel with its headers, booted next. */
@@ -133,7 +124,7 @@ class RebuildCommandTest {
         RebuildCommand.resetForTests(); // the real command line: chroot into the root
         board();
 
-        Result r = run("rebuild", "--dry-run", "--jobs", "2");
+        CliRun r = run("rebuild", "--dry-run", "--jobs", "2");
 
         assertThat(r.code()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).contains(K + ": build ZFS 2.3.4 (no ZFS module)")
@@ -150,7 +141,7 @@ class RebuildCommandTest {
         kernelWithHeaders(TOO_NEW);
         fx.meta("2.3.4", "1", "4.18", "6.15");
 
-        Result r = run("rebuild", "--dry-run");
+        CliRun r = run("rebuild", "--dry-run");
 
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out()).contains(K + ": refused: the headers of " + K + " are missing")
@@ -163,7 +154,7 @@ class RebuildCommandTest {
     void withoutATerminalAndWithoutYesItRefusesAndNamesTheCommand() {
         board();
 
-        Result r = run("rebuild");
+        CliRun r = run("rebuild");
 
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.err()).contains("standard input is not a terminal").contains("rebuild --yes");
@@ -175,7 +166,7 @@ class RebuildCommandTest {
         board();
         fakeBuilds("2.3.4-1", K);
 
-        Result r = run("rebuild", "--yes");
+        CliRun r = run("rebuild", "--yes");
 
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).contains(K + ": ZFS 2.3.4 built and verified").endsWith("SAFE TO REBOOT\n");
@@ -192,7 +183,7 @@ class RebuildCommandTest {
         byte[] old = Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"));
         fakeBuilds("2.3.4-1", OTHER); // wrong vermagic
 
-        Result r = run("rebuild", "--yes");
+        CliRun r = run("rebuild", "--yes");
 
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.out()).contains("backed up the boot set").contains("NOT SAFE TO REBOOT");
@@ -215,7 +206,7 @@ class RebuildCommandTest {
         Files.writeString(zone.resolve("trip_point_0_temp"), "95000\n");
         fakeEnv.put("FAKE_DKMS_MODE", "hang");
 
-        Result r = run("rebuild", "--yes");
+        CliRun r = run("rebuild", "--yes");
 
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.err()).contains("stopped").contains("remaining kernels were not built");
@@ -236,7 +227,7 @@ class RebuildCommandTest {
             return 0;
         };
 
-        Result r = run("rebuild", "--yes");
+        CliRun r = run("rebuild", "--yes");
 
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
         assertThat(ran).containsExactly(List.of("/usr/sbin/chroot", root.toString(), "update-initramfs", "-u", "-k", K));
@@ -250,7 +241,7 @@ class RebuildCommandTest {
         fakeBuilds("2.3.4-1", K);
         RebuildCommand.commands = (argv, out) -> 0;
 
-        Result r = run("rebuild", "--yes");
+        CliRun r = run("rebuild", "--yes");
 
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.err()).contains("after update-initramfs, " + K + " is still");
@@ -265,7 +256,7 @@ class RebuildCommandTest {
 
     @Test
     void allAndKernelExcludeEachOther() {
-        Result r = run("rebuild", "--all", "--kernel", K);
+        CliRun r = run("rebuild", "--all", "--kernel", K);
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("exclude each other");
     }
@@ -283,7 +274,7 @@ class RebuildCommandTest {
         board();
         fakeBuilds("2.3.4-1", K);
 
-        Result r;
+        CliRun r;
         try (LockHolder apt = dpkgRunning("lock-frontend")) {
             r = run("rebuild", "--yes", "--wait-for-dpkg", "1");
         }
@@ -300,7 +291,7 @@ class RebuildCommandTest {
     void withoutWaitingTheInnerDpkgLockRefusesAtOnce() throws IOException {
         board();
 
-        Result r;
+        CliRun r;
         try (LockHolder dpkg = dpkgRunning("lock")) {
             r = run("rebuild", "--yes", "--wait-for-dpkg", "0");
         }
@@ -316,11 +307,11 @@ class RebuildCommandTest {
         board();
         fakeBuilds("2.3.4-1", K);
 
-        Result dry;
+        CliRun dry;
         try (LockHolder apt = dpkgRunning("lock-frontend")) {
             dry = run("rebuild", "--dry-run");
         }
-        Result real = run("rebuild", "--yes");
+        CliRun real = run("rebuild", "--yes");
 
         assertThat(dry.code()).isEqualTo(ExitCodes.OK);
         assertThat(dry.out()).contains("nothing was changed (--dry-run)").doesNotContain("dpkg");
@@ -330,7 +321,7 @@ class RebuildCommandTest {
 
     @Test
     void aWaitOutOfRangeIsAUsageError() {
-        Result r = run("rebuild", "--wait-for-dpkg", "-1");
+        CliRun r = run("rebuild", "--wait-for-dpkg", "-1");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("--wait-for-dpkg must be 0..86400 seconds");
     }

@@ -23,9 +23,7 @@ public final class KernelHooks {
         }
         PendingRecord record = ctx.pending();
         PendingChange pending = record.readOrNew("kernel-prerm");
-        if (!pending.kernelsRemoved.contains(kernel)) {
-            pending.kernelsRemoved.add(kernel);
-        }
+        addOnce(pending.kernelsRemoved, kernel);
         if (pending.backedUp(kernel)) {
             record.write(pending);
             return 0;
@@ -44,12 +42,16 @@ public final class KernelHooks {
         }
         PendingRecord record = ctx.pending();
         PendingChange pending = record.readOrNew("kernel-postinst");
-        if (!pending.kernelsInstalled.contains(kernel)) {
-            pending.kernelsInstalled.add(kernel);
-        }
+        addOnce(pending.kernelsInstalled, kernel);
         record.write(pending);
         ctx.journal("kernel-installed", Map.of("kernel", kernel));
         return 0;
+    }
+
+    private static void addOnce(List<String> kernels, String kernel) {
+        if (!kernels.contains(kernel)) {
+            kernels.add(kernel);
+        }
     }
 
     private static boolean valid(HookContext ctx, String kernel) {

@@ -29,6 +29,13 @@ class ReadmeTest {
     }
 
     @Test
+    void theRunCommandInstallsWhatTheBuildNeedsBuildsAndEndsWithTheDemo() throws IOException {
+        assertThat(block("run-command").strip()).startsWith(".ci/install-deps && ").contains("mvn -B package")
+                .endsWith("&& demo/armbian-upgrade.sh");
+        assertThat(TOP.resolve("demo/armbian-upgrade.sh")).isRegularFile().isExecutable();
+    }
+
+    @Test
     void theTestCommandIsWhatCiRuns() throws IOException {
         assertThat(block("test-command")).contains("mvn -B verify");
         assertThat(Files.readString(TOP.resolve(".ci/run"))).contains("test-command:begin");

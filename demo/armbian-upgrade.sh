@@ -24,19 +24,27 @@ for tool in java debootstrap dpkg-deb dpkg-scanpackages chroot; do
     command -v "$tool" >/dev/null || { echo "demo: $tool is missing; next: sudo .ci/install-deps" >&2; exit 1; }
 done
 
-workdir_file=$(mktemp)
+workdirs=$(mktemp)
 cleanup() {
-    # The Java side removes its chroot itself, also on Ctrl-C; this is for a JVM killed outright.
-    local dir
-    dir=$(cat "$workdir_file" 2>/dev/null || true)
-    case $dir in /var/tmp/zfsguard-chroot-*) ;; *) dir= ;; esac
-    if [ -n "$dir" ] && [ -d "$dir" ]; then
-        echo "demo: removing the chroot $dir" >&2
-        awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
-            while read -r m; do umount "$m" || umount -l "$m"; done
-        rm -rf --one-file-system "$dir"
-    fi
-    rm -f "$workdir_file"
+    # The Java side removes its directories itself, also on Ctrl-C; this is for a JVM killed outright.
+    local dir p
+    while read -r dir; do
+        case $dir in
+        /var/tmp/zfsguard-chroot-*)
+            [ -d "$dir" ] || continue
+            echo "demo: removing the chroot $dir" >&2
+            # What the JVM started in the chroot outlives it: stop it before unmounting.
+            for p in /proc/[0-9]*; do
+                case $(readlink "$p/root" 2>/dev/null) in "$dir"/*) kill -9 "${p#/proc/}" 2>/dev/null || true ;; esac
+            done
+            awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+                while read -r m; do umount "$m" || umount -l "$m"; done
+            rm -rf --one-file-system "$dir" ;;
+        /var/tmp/zfsguard-fake-debs-*)
+            rm -rf --one-file-system "$dir" ;;
+        esac
+    done <"$workdirs"
+    rm -f "$workdirs"
 }
 trap cleanup EXIT
 # bash runs these once java, which got the same signal and cleans up, has exited.
@@ -44,4 +52,4 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 java -XX:TieredStopAtLevel=1 -cp "$classes:$(cat "$classpath_file")" \
-    org.zfsguard.deb.ArmbianUpgradeDemo "$deb" "$workdir_file"
+    org.zfsguard.deb.ArmbianUpgradeDemo "$deb" "$workdirs"

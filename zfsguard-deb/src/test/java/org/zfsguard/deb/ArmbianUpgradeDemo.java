@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * kernel in place, {@code zfsguard status}, the way back and {@code zfsguard status} again.
  * Real output is shown as it comes, with a few narration lines between the steps.
  *
- * <p>Arguments: the .deb to install, and optionally a file to write the chroot's work directory
- * to, so that the calling script can still remove it should this JVM be killed outright.
+ * <p>Arguments: the .deb to install, and optionally a file to write the work directories of the
+ * chroot and of the FAKE packages to, so that the calling script can still remove them should
+ * this JVM be killed outright.
  */
 public final class ArmbianUpgradeDemo {
 
@@ -68,8 +69,9 @@ public final class ArmbianUpgradeDemo {
             say("        not cached yet: debootstrap makes it now (network, a few minutes, once)");
         }
         try (Chroot c = Chroot.bookworm("amd64")) {
+            Path fakeDebs = FakeKernelPackages.currentImage(OLD_VERSION, OLD_K).getParent();
             if (workDirFile != null) {
-                Files.writeString(workDirFile, c.root().getParent() + "\n", StandardCharsets.UTF_8);
+                Files.writeString(workDirFile, c.root().getParent() + "\n" + fakeDebs + "\n", StandardCharsets.UTF_8);
             }
             System.out.println("    chroot: " + c.root());
             // The harness mounts no /dev/pts; without this apt says "Can not write log" on every run.
@@ -164,6 +166,9 @@ public final class ArmbianUpgradeDemo {
         pb.environment().clear();
         pb.environment().putAll(Exec.baseEnvironment());
         int code = waitFor(pb.start(), String.join(" ", argv));
+        if (code == 130) {
+            throw new IllegalStateException("interrupted");
+        }
         if (!expected.contains(code)) {
             throw new IllegalStateException(String.join(" ", argv) + " exited with " + code + ", expected " + expected);
         }

@@ -52,7 +52,7 @@ public final class ArmbianUpgradeDemo {
             // The shutdown hooks of the harness unmount and remove the chroot.
             System.exit(1);
         }
-        say("done in %d s; the chroot is removed, the host was not touched",
+        say("done in %d s; the chroot is removed",
                 Duration.ofNanos(System.nanoTime() - start).toSeconds());
     }
 

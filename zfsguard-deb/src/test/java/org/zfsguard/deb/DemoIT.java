@@ -45,11 +45,13 @@ class DemoIT extends ChrootSuite {
                 .contains(NEW_K)
                 .containsPattern(NEXT + "sudo zfsguard restore " + Pattern.quote(OLD_K) + " --activate");
         String after = section(out, "==> step 5", "==> step 6");
-        assertThat(after).as("status after the upgrade").contains("NOT SAFE").contains(OLD_K);
+        assertThat(after).as("status and backups after the upgrade").containsPattern("(?m)^NOT SAFE TO REBOOT")
+                .containsPattern("(?m)^" + Pattern.quote(OLD_K) + "@" + Scenarios.GOOD_BACKUP);
         String back = section(out, "==> step 6", "==> step 7");
         assertThat(back).as("the way back").contains("restored boot set of " + OLD_K);
         String end = section(out, "==> step 7", "==> done");
-        assertThat(end).as("status at the end").contains("SAFE TO REBOOT").doesNotContain("NOT SAFE")
+        // The verdict line, not the problems list, which still names the new kernel's missing module.
+        assertThat(end).as("status at the end").containsPattern("(?m)^SAFE TO REBOOT")
                 .contains("next boot: " + OLD_K);
 
         Matcher chroot = Pattern.compile("chroot: (/var/tmp/zfsguard-chroot-[^/\\s]+)/root").matcher(out);

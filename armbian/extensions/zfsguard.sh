@@ -48,9 +48,10 @@ function extension_prepare_config__zfsguard() {
 function post_family_tweaks__zfsguard() {
 	display_alert "zfsguard: installing" "${ZFSGUARD_DEB##*/}" "info"
 	# /root/*.deb is swept before this hook; a name of our own keeps that sweep and us apart.
-	run_host_command_logged cp "${ZFSGUARD_DEB}" "${SDCARD}/root/zfsguard-image-build.deb"
+	# The framework's runners join their arguments into one bash command line: quote with @Q.
+	run_host_command_logged cp "${ZFSGUARD_DEB@Q}" "${SDCARD@Q}/root/zfsguard-image-build.deb"
 	chroot_sdcard_apt_get_install "/root/zfsguard-image-build.deb"
-	run_host_command_logged rm -f "${SDCARD}/root/zfsguard-image-build.deb"
+	run_host_command_logged rm -f "${SDCARD@Q}/root/zfsguard-image-build.deb"
 	zfsguard_write_conf
 }
 
@@ -129,7 +130,7 @@ function zfsguard_write_conf() {
 	declare lines dir="${SDCARD}/etc/zfsguard/zfsguard.conf.d"
 	lines="$(zfsguard_conf_lines)"
 	[[ -n "${lines}" ]] || return 0
-	run_host_command_logged mkdir -p "${dir}"
+	run_host_command_logged mkdir -p "${dir@Q}"
 	printf '# Written by the Armbian image build (extension zfsguard) from ZFSGUARD_* variables.\n%s\n' "${lines}" > "${dir}/50-image.conf"
 	display_alert "zfsguard: settings" "${lines//$'\n'/, }" "info"
 }

@@ -26,6 +26,11 @@ set -e -o pipefail
 # ---- stand-ins for the framework's helpers (same names and arguments) ----------
 
 display_alert() {
+	# As the framework's: debug and extension-manager lines only when asked for.
+	case "${3:-}" in
+		debug) [[ "${SHOW_DEBUG:-}" == yes ]] || return 0 ;;
+		extensions) [[ "${SHOW_EXTENSIONS:-}" == yes ]] || return 0 ;;
+	esac
 	printf '[%s] %s%s\n' "${3:-info}" "${1}" "${2:+ [ ${2} ]}" >&2
 }
 
@@ -34,8 +39,9 @@ exit_with_error() {
 	exit 43
 }
 
+# As the framework's: the arguments are joined into one bash command line.
 run_host_command_logged() {
-	"$@"
+	/usr/bin/env bash -e -o pipefail -c "$*"
 }
 
 chroot_sdcard() {

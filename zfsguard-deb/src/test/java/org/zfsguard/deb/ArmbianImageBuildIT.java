@@ -49,7 +49,7 @@ class ArmbianImageBuildIT extends ChrootSuite {
 
     @BeforeEach
     void buildHost() throws IOException {
-        work = Files.createTempDirectory(Path.of("/var/tmp"), "zfsguard-armbian-build-");
+        work = Files.createTempDirectory(Path.of("/var/tmp"), "zfsguard-armbian build-");
         userpatches = work.resolve("userpatches");
         Files.createDirectories(userpatches.resolve("extensions"));
         Files.createDirectories(userpatches.resolve("overlay"));
@@ -74,6 +74,10 @@ class ArmbianImageBuildIT extends ChrootSuite {
 
             assertThat(r.exitCode()).as(r.describe()).isZero();
             assertThat(r.stderr()).as(r.describe()).contains("zfsguard: SAFE TO REBOOT").contains(NEW_K);
+            assertThat(hooksCalled(r)).as("hook functions in the framework's order").containsExactly(
+                    "extension_prepare_config__zfsguard", "extension_finish_config__build_zfs_kernel_module",
+                    "post_install_kernel_debs__build_zfs_kernel_module", "post_family_tweaks__zfsguard",
+                    "post_repo_customize_image__zfsguard");
             assertThat(image).as("the image is written").isRegularFile();
             Exec.Result check = c.run("zfsguard", "check");
             assertThat(check.exitCode()).as(check.describe()).isZero();
@@ -199,6 +203,7 @@ class ArmbianImageBuildIT extends ChrootSuite {
         env.put("ARCH", "arm64");
         env.put("RELEASE", "bookworm");
         env.put("BUILD_DESKTOP", "no");
+        env.put("SHOW_EXTENSIONS", "yes");
         Path kernelImage = branch.equals("edge") ? FakeKernelPackages.edgeImage() : FakeKernelPackages.currentImage(version, k);
         Path headers = branch.equals("edge") ? FakeKernelPackages.edgeHeaders() : FakeKernelPackages.currentHeaders(version, k);
         env.put("KERNEL_IMAGE_DEB", kernelImage.toString());
@@ -206,6 +211,12 @@ class ArmbianImageBuildIT extends ChrootSuite {
         env.put("KERNEL_HEADERS_DEB", headers.toString());
         env.put("ZFS_DKMS_DEB", FakeKernelPackages.zfsDkmsThatBuilds(ZFS_OLD, NEW_K).toString());
         return env;
+    }
+
+    /** The hook functions the stand-in called, in order (it names them with SHOW_EXTENSIONS=yes). */
+    private static List<String> hooksCalled(Exec.Result r) {
+        return r.stderr().lines().filter(l -> l.startsWith("[extensions] Extension Method being called: "))
+                .map(l -> l.substring(l.lastIndexOf("[ ") + 2, l.lastIndexOf(" ]"))).toList();
     }
 
     private Exec.Result run(Map<String, String> env) {

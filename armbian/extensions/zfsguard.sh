@@ -72,13 +72,14 @@ function post_repo_customize_image__zfsguard() {
 	# The table names the kernel, its module and the OpenZFS range: what to change in the build.
 	declare line
 	while IFS= read -r line; do
-		display_alert "${line}" "" "wrn"
+		[[ -n "${line}" ]] && display_alert "${line}" "" "wrn"
 	done < <(zfsguard_in_image status 2>&1 || true)
 	if [[ "${ZFSGUARD_IMAGE_CHECK}" == "warn" ]]; then
 		display_alert "${verdict}" "ZFSGUARD_IMAGE_CHECK=warn: building the image anyway" "wrn"
 		return 0
 	fi
-	exit_with_error "${verdict}" "next: build a kernel branch the installed OpenZFS supports, or set ZFSGUARD_IMAGE_CHECK=warn"
+	display_alert "${verdict}" "" "err"
+	exit_with_error "zfsguard: the image of ${BOARD} ${BRANCH} would boot without ZFS;" "next: build a kernel branch the installed OpenZFS supports, or set ZFSGUARD_IMAGE_CHECK=warn"
 }
 
 # The highest zfsguard*.deb in the user's overlay, or nothing.

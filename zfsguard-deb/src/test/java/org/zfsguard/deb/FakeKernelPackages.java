@@ -71,15 +71,40 @@ final class FakeKernelPackages {
 
     /** FAKE {@code linux-headers-current-rockchip64}: the headers tree with utsrelease.h and the build link. */
     static Path currentHeaders(String version, String k) {
-        return build(CURRENT_HEADERS, version, () -> {
+        return headers(CURRENT_HEADERS, version, k);
+    }
+
+    /** FAKE {@code linux-headers-edge-rockchip64} for {@link #EDGE_K}. */
+    static Path edgeHeaders() {
+        return headers("linux-headers-edge-rockchip64", EDGE_VERSION, EDGE_K);
+    }
+
+    private static Path headers(String pkg, String version, String k) {
+        return build(pkg, version, () -> {
             Map<String, byte[]> files = new LinkedHashMap<>();
             String src = "/usr/src/linux-headers-" + k;
             files.put(src + "/include/generated/utsrelease.h", text("#define UTS_RELEASE \"" + k + "\"\n"));
             files.put(src + "/Makefile", text("# fake headers tree for " + k + "\n"));
             files.put(src + "/.config", text("CONFIG_MODULES=y\n"));
             Map<String, String> links = Map.of("/lib/modules/" + k + "/build", src);
-            return new Contents(control(CURRENT_HEADERS, version, k, "Linux kernel headers for " + k + " (fake)"),
+            return new Contents(control(pkg, version, k, "Linux kernel headers for " + k + " (fake)"),
                     files, links, Map.of());
+        });
+    }
+
+    /**
+     * FAKE {@code linux-dtb-<branch>-rockchip64}: {@code /boot/dtb-<k>/} with one device tree,
+     * and Armbian's postinst pointing {@code /boot/dtb} at it.
+     */
+    static Path dtb(String branch, String version, String k) {
+        String pkg = "linux-dtb-" + branch + "-rockchip64";
+        return build(pkg, version, () -> {
+            Map<String, byte[]> files = Map.of("/boot/dtb-" + k + "/rockchip/rk3399-rockpro64.dtb",
+                    new byte[] {(byte) 0xd0, 0x0d, (byte) 0xfe, (byte) 0xed});
+            String postinst = "#!/bin/sh\nset -e\n# FAKE: Armbian-like dtb postinst for tests.\n"
+                    + "cd /boot && ln -sfT dtb-" + k + " dtb\nexit 0\n";
+            return new Contents(control(pkg, version, k, "Armbian Linux DTB " + k + " (fake)"), files, Map.of(),
+                    Map.of("postinst", postinst));
         });
     }
 
@@ -99,6 +124,68 @@ final class FakeKernelPackages {
                     + "Description: OpenZFS kernel modules source (fake stand-in for tests)\n"
                     + " Ships the META file only; builds nothing.\n";
             return new Contents(control, Map.of("/usr/src/zfs-" + zfsVersion + "/META", text(meta)), Map.of(), Map.of());
+        });
+    }
+
+    /** The Debian revision of {@link #zfsDkmsThatBuilds}, apart from {@link #zfsDkms}'s so both can be built in one run. */
+    static final String BUILDING_DKMS_REVISION = "-2";
+
+    /**
+     * FAKE {@code zfs-dkms} whose postinst stands in for "dkms autoinstall": for every kernel
+     * whose headers are installed ({@code /lib/modules/<k>/build}) it either "builds" (copies
+     * modules the package carries, real aarch64 ELF with vermagic {@code k} and version
+     * {@code <v>-1}, into {@code updates/dkms/} and the DKMS tree) or, for a kernel not in
+     * {@code buildsFor}, reports a failed build and leaves no module, as a DKMS build that
+     * fails does. It never fails the install.
+     */
+    static Path zfsDkmsThatBuilds(String zfsVersion, String... buildsFor) {
+        String max = switch (zfsVersion) {
+            case ZFS_OLD -> "6.18";
+            case ZFS_NEW -> "6.19";
+            default -> throw new IllegalArgumentException("no fake zfs-dkms " + zfsVersion);
+        };
+        String version = zfsVersion + "-1";
+        String debVersion = zfsVersion + BUILDING_DKMS_REVISION;
+        String prebuilt = "/usr/share/zfs-dkms-fake/";
+        return build("zfs-dkms", debVersion, () -> {
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("/usr/src/zfs-" + zfsVersion + "/META", text("Meta:          1\nName:          zfs\n"
+                    + "Branch:        1.0\nVersion:       " + zfsVersion + "\nRelease:       1\nRelease-Tags:  relext\n"
+                    + "License:       CDDL\nAuthor:        OpenZFS\nLinux-Maximum: " + max + "\nLinux-Minimum: 4.18\n"));
+            for (String k : buildsFor) {
+                for (String m : List.of("zfs", "spl")) {
+                    files.put(prebuilt + k + "/" + m + ".ko", FixtureSystem.module(ModuleFixtures.Arch.AARCH64, m, version, k));
+                }
+            }
+            String control = "Package: zfs-dkms\nVersion: " + debVersion + "\nArchitecture: all\n"
+                    + "Maintainer: zfsguard tests <tests@zfsguard.invalid>\nSection: contrib/kernel\nPriority: optional\n"
+                    + "Description: OpenZFS kernel modules source (fake stand-in for tests)\n"
+                    + " Ships META and prebuilt modules; its postinst stands in for dkms autoinstall.\n";
+            String postinst = """
+                    #!/bin/sh
+                    # FAKE stand-in for zfs-dkms's "dkms autoinstall": copies prebuilt modules.
+                    set -e
+                    [ "$1" = configure ] || exit 0
+                    v=%s
+                    for build in /lib/modules/*/build; do
+                        [ -d "$build" ] || continue
+                        k=${build%%/build}; k=${k##*/}
+                        if [ ! -d %s"$k" ]; then
+                            echo "Error! Bad return status for module build on kernel: $k (aarch64)" >&2
+                            echo "Consult /var/lib/dkms/zfs/$v/build/make.log for more information." >&2
+                            continue
+                        fi
+                        mkdir -p /lib/modules/"$k"/updates/dkms /var/lib/dkms/zfs/"$v"/"$k"/aarch64/module
+                        cp %s"$k"/zfs.ko %s"$k"/spl.ko /lib/modules/"$k"/updates/dkms/
+                        cp %s"$k"/zfs.ko %s"$k"/spl.ko /var/lib/dkms/zfs/"$v"/"$k"/aarch64/module/
+                        printf 'updates/dkms/zfs.ko: updates/dkms/spl.ko\\nupdates/dkms/spl.ko:\\n' >>/lib/modules/"$k"/modules.dep
+                        ln -sfn /usr/src/zfs-"$v" /var/lib/dkms/zfs/"$v"/source
+                        ln -sfn "$v/$k/aarch64" /var/lib/dkms/zfs/kernel-"$k"-aarch64
+                        echo "zfs/$v: built and installed for $k (fake)"
+                    done
+                    exit 0
+                    """.formatted(zfsVersion, prebuilt, prebuilt, prebuilt, prebuilt, prebuilt);
+            return new Contents(control, files, Map.of(), Map.of("postinst", postinst));
         });
     }
 

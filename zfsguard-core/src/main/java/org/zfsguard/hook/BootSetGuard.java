@@ -35,7 +35,7 @@ final class BootSetGuard {
             return;
         }
         try {
-            BackupStore store = BackupStore.open(ctx.root(), ctx.state()).waitingAtMost(HookContext.LOCK_WAIT);
+            BackupStore store = BackupStore.open(ctx.root(), ctx.state()).waitingAtMost(ctx.lockWait());
             long reserve = ctx.config().reserveMiB() * 1024 * 1024;
             store.locked(() -> {
                 for (String k : kernels) {

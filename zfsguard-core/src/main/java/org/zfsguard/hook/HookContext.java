@@ -27,6 +27,7 @@ public final class HookContext {
     private final Map<String, String> env;
     private Config config;
     private StateDir state;
+    private Duration lockWait = LOCK_WAIT;
 
     public HookContext(SystemRoot root, PrintWriter out, Map<String, String> env) {
         this.root = root;
@@ -36,6 +37,17 @@ public final class HookContext {
 
     public SystemRoot root() {
         return root;
+    }
+
+    /** How long this hook waits for a lock before it skips the work that needs it. */
+    public Duration lockWait() {
+        return lockWait;
+    }
+
+    /** A shorter wait, for tests that hold the lock from another process. */
+    HookContext lockWait(Duration wait) {
+        this.lockWait = wait;
+        return this;
     }
 
     public Optional<String> env(String name) {

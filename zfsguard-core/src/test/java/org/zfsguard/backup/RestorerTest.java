@@ -91,6 +91,30 @@ class RestorerTest extends StoreTestBase {
     }
 
     @Test
+    void theDryRunAfterAnArmbianInPlaceUpgradePredictsTheLinksTheRunRepoints() throws IOException {
+        BootSetFixture.create(rootDir, K, 34);
+        BackupSet set = backup(K);
+        // the package was replaced in place: the old kernel's files are gone, the links name the new one
+        BootSetFixture.deleteBootSet(rootDir, K);
+        BootSetFixture.text(rootDir, "/etc/armbian-release", "BOARD=rockpro64\n");
+        Path boot = rootDir.resolve("boot");
+        Files.createSymbolicLink(boot.resolve("Image"), Path.of("vmlinuz-" + K2));
+        Files.createSymbolicLink(boot.resolve("uInitrd"), Path.of("uInitrd-" + K2));
+        Files.createSymbolicLink(boot.resolve("dtb"), Path.of("dtb-" + K2));
+
+        RestoreOutcome plan = restorer(nobody()).restore(set, new Restorer.Options(false, true, true));
+        List<String> steps = ((RestoreOutcome.Planned) plan).steps();
+        assertThat(steps).contains("would point /boot/Image -> vmlinuz-" + K, "would point /boot/uInitrd -> uInitrd-" + K,
+                "would point /boot/dtb -> dtb-" + K);
+        assertThat(steps).noneMatch(l -> l.contains("left unchanged"));
+        assertThat(Files.readSymbolicLink(boot.resolve("Image"))).as("a dry run changes nothing").isEqualTo(Path.of("vmlinuz-" + K2));
+
+        RestoreOutcome done = restorer(nobody()).restore(set, new Restorer.Options(false, false, true));
+        assertThat(((RestoreOutcome.Restored) done).notes()).contains("pointed /boot/Image -> vmlinuz-" + K,
+                "pointed /boot/uInitrd -> uInitrd-" + K, "pointed /boot/dtb -> dtb-" + K);
+    }
+
+    @Test
     void activateOnAVfatBootReplacesTheCopiedImage() throws IOException {
         BootSetFixture.create(rootDir, K, 33);
         BackupSet set = backup(K);

@@ -36,7 +36,8 @@ public final class WatchList {
     public static WatchList load(SystemRoot root) throws WatchListException {
         Path file;
         try {
-            file = root.resolveAll(PATH);
+            // Parents inside the root; the shipped file itself is never a symlink, so one there is refused below.
+            file = root.resolveParents(PATH);
         } catch (IOException e) {
             throw new WatchListException(PATH + ": cannot resolve it inside the system root: " + e.getMessage());
         }

@@ -115,6 +115,35 @@ class RestorerTest extends StoreTestBase {
     }
 
     @Test
+    void restoreTargetsStayInsideTheRootWhateverTheSymlinksOnTheWay() throws IOException {
+        BootSetFixture.create(rootDir, K, 35);
+        BackupSet set = backup(K);
+        BootSetFixture.deleteBootSet(rootDir, K);
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        // an item that is a symlink out of the root: refused as a conflict, nothing written there
+        Files.createSymbolicLink(rootDir.resolve("boot/dtb-" + K), outside);
+        RestoreOutcome o = restorer(nobody()).restore(set, new Restorer.Options(false, false, false));
+        assertThat(o).isInstanceOf(RestoreOutcome.Refused.class);
+        try (var s = Files.list(outside)) {
+            assertThat(s).isEmpty();
+        }
+        // /boot as an absolute symlink means the root's /boot-real, never the host's path of that name
+        Files.delete(rootDir.resolve("boot/dtb-" + K));
+        Path realBoot = Files.createDirectories(rootDir.resolve("boot-real"));
+        try (var s = Files.list(rootDir.resolve("boot"))) {
+            for (Path p : s.toList()) {
+                Files.move(p, realBoot.resolve(p.getFileName()));
+            }
+        }
+        Files.delete(rootDir.resolve("boot"));
+        Files.createSymbolicLink(rootDir.resolve("boot"), Path.of("/boot-real"));
+        RestoreOutcome done = restorer(nobody()).restore(set, new Restorer.Options(false, false, false));
+        assertThat(done).isInstanceOf(RestoreOutcome.Restored.class);
+        assertThat(realBoot.resolve("vmlinuz-" + K)).isRegularFile();
+        assertThat(Path.of("/boot-real")).doesNotExist();
+    }
+
+    @Test
     void activateOnAVfatBootReplacesTheCopiedImage() throws IOException {
         BootSetFixture.create(rootDir, K, 33);
         BackupSet set = backup(K);

@@ -632,10 +632,8 @@ public final class BackupStore {
         List<BackupSet> sets = list();
         List<RetentionPolicy.SetRef> refs = sets.stream().map(BackupSet::ref).toList();
         Set<String> doomed = new HashSet<>();
-        for (RetentionPolicy.SetRef r : RetentionPolicy.toDelete(refs, keepKernels, protectedKernels)) {
-            if (!keepIds.contains(r.id())) {
-                doomed.add(r.id());
-            }
+        for (RetentionPolicy.SetRef r : RetentionPolicy.toDelete(refs, keepKernels, protectedKernels, keepIds)) {
+            doomed.add(r.id());
         }
         List<BackupSet> deleted = new ArrayList<>();
         for (BackupSet s : sets) {

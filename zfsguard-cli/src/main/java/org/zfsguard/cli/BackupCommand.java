@@ -2,20 +2,14 @@ package org.zfsguard.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.zfsguard.backup.BackupOutcome;
+import org.zfsguard.backup.BackupRun;
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.kernel.KernelRelease;
@@ -60,7 +54,11 @@ final class BackupCommand implements Callable<Integer> {
         if (kernel != null) {
             kernels = List.of(kernel(kernel));
         } else {
-            kernels = installedKernels(root);
+            try {
+                kernels = BackupRun.installedKernels(root);
+            } catch (IOException e) {
+                throw ioFailure(e, "zfsguard backup --kernel K");
+            }
             if (kernels.isEmpty()) {
                 throw new UserError("no kernel found in /lib/modules", "zfsguard backup --kernel K");
             }
@@ -68,10 +66,14 @@ final class BackupCommand implements Callable<Integer> {
         StateDir state = stateDir(root);
         int refused = 0;
         int nothing = 0;
-        try (ZfsguardLock lock = lock(state, "zfsguard backup")) {
-            BackupStore store = BackupStore.open(root, state);
-            for (String k : kernels) {
-                BackupOutcome o = store.backup(k, config.reserveMiB() * 1024 * 1024);
+        try {
+            // Only the store lock: a running rebuild (which holds the main lock) does not keep a backup waiting.
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(lockWait);
+            BackupRun.Result result = new BackupRun(root, store).run(kernels, config.reserveMiB() * 1024 * 1024,
+                    config.keepKernels());
+            for (int i = 0; i < kernels.size(); i++) {
+                String k = kernels.get(i);
+                BackupOutcome o = result.outcomes().get(i);
                 if (o instanceof BackupOutcome.Created c) {
                     BackupSet s = c.set();
                     out.printf("backed up boot set of %s (%d files, %s, sha256 recorded; %s written) as %s%n",
@@ -89,10 +91,11 @@ final class BackupCommand implements Callable<Integer> {
                     nothing++;
                 }
             }
-            Set<String> keep = protectedKernels(root);
-            for (BackupSet gone : store.applyRetention(config.keepKernels(), keep)) {
+            for (BackupSet gone : result.removed()) {
                 out.println("removed old backup " + gone.id() + " (keep_kernels = " + config.keepKernels() + ")");
             }
+        } catch (LockBusyException e) {
+            throw new UserError(e.getMessage(), "wait for it to finish, then run: zfsguard backup");
         } catch (IOException e) {
             throw ioFailure(e, "zfsguard backup");
         }
@@ -169,57 +172,5 @@ final class BackupCommand implements Callable<Integer> {
 
     static String mib(long bytes) {
         return String.format("%.1f MiB", bytes / MIB);
-    }
-
-    /** Directories of /lib/modules named like a kernel release. */
-    static List<String> installedKernels(SystemRoot root) {
-        List<String> kernels = new ArrayList<>();
-        try {
-            Path modules = root.resolveAll("/lib/modules");
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(modules)) {
-                for (Path p : s) {
-                    String name = p.getFileName().toString();
-                    if (KernelRelease.isValid(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                        kernels.add(name);
-                    }
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return kernels;
-        } catch (IOException e) {
-            throw ioFailure(e, "zfsguard backup --kernel K");
-        }
-        kernels.sort(null);
-        return kernels;
-    }
-
-    /**
-     * Kernels whose only backup must survive retention: the one /boot/Image points
-     * at (what U-Boot boots next on Armbian) and, on the live system, the running one.
-     */
-    static Set<String> protectedKernels(SystemRoot root) {
-        Set<String> kernels = new LinkedHashSet<>();
-        try {
-            Path image = root.resolveParents("/boot/Image");
-            if (Files.isSymbolicLink(image)) {
-                String target = Files.readSymbolicLink(image).getFileName().toString();
-                if (target.startsWith("vmlinuz-") && KernelRelease.isValid(target.substring(8))) {
-                    kernels.add(target.substring(8));
-                }
-            }
-        } catch (IOException e) {
-            // nothing known to protect from /boot; retention still keeps keep_kernels kernels
-        }
-        if (root.isHost()) {
-            try {
-                String running = Files.readString(Path.of("/proc/sys/kernel/osrelease"), StandardCharsets.US_ASCII).strip();
-                if (KernelRelease.isValid(running)) {
-                    kernels.add(running);
-                }
-            } catch (IOException e) {
-                // no /proc (a chroot): there is no running kernel of this system to protect
-            }
-        }
-        return kernels;
     }
 }

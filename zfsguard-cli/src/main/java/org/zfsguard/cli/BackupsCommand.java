@@ -10,17 +10,20 @@ import java.util.concurrent.Callable;
 
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
+import org.zfsguard.state.LockBusyException;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.system.SystemRoot;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "backups", mixinStandardHelpOptions = true,
         description = {
             "List the boot-set backups, newest first. STATE is 'complete' when every file content is present " +
-                    "with its recorded size; 'zfsguard verify' re-hashes them. Unfinished backups are never listed."
+                    "with its recorded size; 'zfsguard verify' re-hashes them. Unfinished backups are never listed. " +
+                    "A backup whose manifest does not verify is listed as DAMAGED and kept until removed with --remove ID."
         })
 final class BackupsCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
@@ -28,31 +31,42 @@ final class BackupsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--remove", paramLabel = "ID", description = "Remove this backup (valid or DAMAGED) and the contents only it uses.")
+    String remove;
+
     @Override
     public Integer call() {
         SystemRoot root = GlobalOptions.root();
         PrintWriter out = spec.commandLine().getOut();
         StateDir state = BackupCommand.stateDir(root);
         List<BackupSet> sets;
-        BackupStore store = BackupStore.open(root, state);
+        BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
+        if (remove != null) {
+            return remove(store, out);
+        }
+        List<BackupStore.DamagedSet> broken;
         try {
             sets = store.list();
+            broken = store.damaged();
         } catch (IOException e) {
             throw BackupCommand.ioFailure(e, "zfsguard backups");
         }
-        if (sets.isEmpty()) {
+        if (sets.isEmpty() && broken.isEmpty()) {
             out.println("no boot-set backups in " + StateDir.PATH + "/backups");
             out.println("next: zfsguard backup");
             return ExitCodes.OK;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "KERNEL", "TIME", "SIZE", "FILES", "STATE"});
-        boolean damaged = false;
+        boolean damaged = !broken.isEmpty();
         for (BackupSet s : sets) {
             boolean ok = store.blobsPresent(s);
             damaged |= !ok;
             rows.add(new String[] {s.id(), s.kernel(), TIME.format(s.created()), BackupCommand.mib(s.bytes()),
                 Integer.toString(s.files()), ok ? "complete" : "DAMAGED"});
+        }
+        for (BackupStore.DamagedSet d : broken) {
+            rows.add(new String[] {d.id(), d.kernel(), "-", "-", "-", "DAMAGED (manifest)"});
         }
         int[] width = new int[6];
         for (String[] r : rows) {
@@ -70,8 +84,24 @@ final class BackupsCommand implements Callable<Integer> {
             }
             out.println(b.toString().stripTrailing());
         }
-        out.println(damaged ? "next: zfsguard verify ID (a DAMAGED backup cannot be restored)"
-                : "next: zfsguard verify, or zfsguard restore KERNEL");
+        out.println(damaged ? "next: zfsguard verify ID (a DAMAGED backup cannot be restored; it is kept until: "
+                + "sudo zfsguard backups --remove ID)" : "next: zfsguard verify, or zfsguard restore KERNEL");
+        return ExitCodes.OK;
+    }
+
+    private Integer remove(BackupStore store, PrintWriter out) {
+        String again = "zfsguard backups --remove " + SystemRoot.printable(remove);
+        try {
+            if (!store.remove(remove)) {
+                throw new UserError("no backup named '" + SystemRoot.printable(remove) + "'", "zfsguard backups");
+            }
+        } catch (LockBusyException e) {
+            throw new UserError(e.getMessage(), "wait for it to finish, then run: sudo " + again);
+        } catch (IOException e) {
+            throw BackupCommand.ioFailure(e, again);
+        }
+        out.println("removed backup " + remove);
+        out.println("next: zfsguard backups");
         return ExitCodes.OK;
     }
 

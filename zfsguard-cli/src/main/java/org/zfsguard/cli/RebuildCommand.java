@@ -202,7 +202,9 @@ final class RebuildCommand implements Callable<Integer> {
         try (ZfsguardLock lock = BackupCommand.lock(state, again)) {
             BuildRunner runner = new BuildRunner(root, launcher, new ThermalZones(root), MonotonicClock.system(), sleeper,
                     runnerSettings);
-            RebuildSession session = new RebuildSession(root, config, BackupStore.open(root, state), EventJournal.of(state),
+            // A kernel hook's backup holds the store for a minute at most; an hour-long build can wait that out.
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(java.time.Duration.ofMinutes(10));
+            RebuildSession session = new RebuildSession(root, config, store, EventJournal.of(state),
                     runner, commands, RestoreCommand.depmod, new Output());
             RebuildOutcome outcome = session.run(planned, limits);
             if (outcome.stoppedEarly()) {

@@ -63,7 +63,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         String again = "zfsguard restore " + k + (from == null ? "" : " --from " + from);
         try (ZfsguardLock lock = dryRun ? null : BackupCommand.lock(state, again)) {
-            BackupStore store = BackupStore.open(root, state);
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
             BackupSet set = choose(store, k);
             Restorer restorer = new Restorer(root, store, new DpkgOwnership(root), depmod);
             RestoreOutcome o = restorer.restore(set, new Restorer.Options(force, dryRun, activate));

@@ -3,13 +3,14 @@ package org.zfsguard.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.backup.VerifyReport;
 import org.zfsguard.state.StateDir;
-import org.zfsguard.state.ZfsguardLock;
+import org.zfsguard.state.LockBusyException;
 import org.zfsguard.system.SystemRoot;
 
 import picocli.CommandLine.Command;
@@ -30,7 +31,6 @@ final class VerifyCommand implements Callable<Integer> {
     String id;
 
     @Override
-    @SuppressWarnings("try") // the lock is held by being open for the whole block
     public Integer call() {
         SystemRoot root = GlobalOptions.root();
         PrintWriter out = spec.commandLine().getOut();
@@ -39,44 +39,71 @@ final class VerifyCommand implements Callable<Integer> {
         if (!state.exists()) {
             throw notFound();
         }
-        int damaged = 0;
-        int checked = 0;
-        try (ZfsguardLock lock = BackupCommand.lock(state, "zfsguard verify" + (id == null ? "" : " " + id))) {
-            BackupStore store = BackupStore.open(root, state);
-            List<BackupSet> sets;
-            if (id != null) {
-                sets = List.of(store.find(id).orElseThrow(this::notFound));
-            } else {
-                sets = store.list();
-            }
-            if (sets.isEmpty()) {
-                out.println("no boot-set backups to verify");
-                out.println("next: zfsguard backup");
-                return ExitCodes.OK;
-            }
-            for (BackupSet s : sets) {
-                VerifyReport r = store.verify(s);
-                checked++;
-                if (r.ok()) {
-                    out.printf("ok       %s (%d files, %s re-hashed)%n", s.id(), r.filesChecked(), BackupCommand.mib(r.bytesChecked()));
-                } else {
-                    damaged++;
-                    out.printf("DAMAGED  %s (%d problem(s))%n", s.id(), r.problems().size());
-                    r.problems().stream().limit(20).forEach(p -> err.println("zfsguard:   " + p));
-                    if (r.problems().size() > 20) {
-                        err.println("zfsguard:   ... and " + (r.problems().size() - 20) + " more");
+        int[] damaged = {0};
+        int[] checked = {0};
+        String again = "zfsguard verify" + (id == null ? "" : " " + id);
+        try {
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
+            // The store lock: no backup's retention removes a blob while it is re-hashed.
+            Integer early = store.locked(() -> {
+                List<BackupSet> sets;
+                List<BackupStore.DamagedSet> broken = store.damaged().stream()
+                        .filter(d -> id == null || d.id().equals(id)).toList();
+                if (id != null) {
+                    Optional<BackupSet> one = store.find(id);
+                    if (one.isEmpty() && broken.isEmpty()) {
+                        throw notFound();
                     }
+                    sets = one.map(List::of).orElse(List.of());
+                } else {
+                    sets = store.list();
                 }
+                if (sets.isEmpty() && broken.isEmpty()) {
+                    out.println("no boot-set backups to verify");
+                    out.println("next: zfsguard backup");
+                    return ExitCodes.OK;
+                }
+                for (BackupStore.DamagedSet d : broken) {
+                    checked[0]++;
+                    damaged[0]++;
+                    out.printf("DAMAGED  %s (%s)%n", d.id(), d.problem());
+                    err.println("zfsguard:   kept until removed; next: sudo zfsguard backups --remove " + d.id());
+                }
+                verifyAll(store, sets, out, err, damaged, checked);
+                return null;
+            });
+            if (early != null) {
+                return early;
             }
+        } catch (LockBusyException e) {
+            throw new UserError(e.getMessage(), "wait for it to finish, then run: " + again);
         } catch (IOException e) {
             throw BackupCommand.ioFailure(e, "zfsguard verify");
         }
-        if (damaged > 0) {
-            throw new UserError(damaged + " of " + checked + " backup(s) damaged; restore refuses them",
+        if (damaged[0] > 0) {
+            throw new UserError(damaged[0] + " of " + checked[0] + " backup(s) damaged; restore refuses them",
                     "zfsguard backup (make a fresh one while the kernel is still installed), or restore from another: zfsguard backups",
                     ExitCodes.NOT_SAFE);
         }
         return ExitCodes.OK;
+    }
+
+    private static void verifyAll(BackupStore store, List<BackupSet> sets, PrintWriter out, PrintWriter err,
+            int[] damaged, int[] checked) {
+        for (BackupSet s : sets) {
+            VerifyReport r = store.verify(s);
+            checked[0]++;
+            if (r.ok()) {
+                out.printf("ok       %s (%d files, %s re-hashed)%n", s.id(), r.filesChecked(), BackupCommand.mib(r.bytesChecked()));
+            } else {
+                damaged[0]++;
+                out.printf("DAMAGED  %s (%d problem(s))%n", s.id(), r.problems().size());
+                r.problems().stream().limit(20).forEach(p -> err.println("zfsguard:   " + p));
+                if (r.problems().size() > 20) {
+                    err.println("zfsguard:   ... and " + (r.problems().size() - 20) + " more");
+                }
+            }
+        }
     }
 
     private UserError notFound() {

@@ -252,13 +252,61 @@ class BackupCommandsTest {
     void aHeldLockIsReportedWithTheHolderAndTheCommandToRetry() throws IOException {
         kernel(K, 9);
         StateDir state = StateDir.of(SystemRoot.at(root));
-        try (ZfsguardLock held = ZfsguardLock.acquire(state, Duration.ZERO)) {
+        try (ZfsguardLock held = ZfsguardLock.acquireStore(state, Duration.ZERO)) {
             assertThat(held).isNotNull();
             CliRun r = run("backup", "--kernel", K);
             assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
             assertThat(r.err()).contains("zfsguard process " + ProcessHandle.current().pid() + " holds")
                     .contains("next: wait for it to finish, then run: zfsguard backup");
         }
+    }
+
+    @Test
+    void aBackupDoesNotWaitForARebuildHoldingTheMainLock() throws IOException {
+        kernel(K, 10);
+        StateDir state = StateDir.of(SystemRoot.at(root));
+        try (ZfsguardLock rebuild = ZfsguardLock.acquire(state, Duration.ZERO)) {
+            assertThat(rebuild).isNotNull();
+            CliRun r = run("backup", "--kernel", K);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("backed up boot set of " + K);
+        }
+    }
+
+    @Test
+    void aSetWithAFlippedBitInItsManifestIsListedDamagedFailsVerifyAndStaysUntilRemoved() throws IOException {
+        kernel(K, 11);
+        assertThat(run("backup", "--kernel", K).code()).isZero();
+        Path sets = root.resolve("var/lib/zfsguard/backups/sets");
+        String id;
+        try (var s = Files.list(sets)) {
+            id = s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).findFirst().orElseThrow();
+        }
+        Path manifest = sets.resolve(id).resolve("manifest");
+        byte[] b = Files.readAllBytes(manifest);
+        b[b.length / 2] ^= 0x01;
+        Files.write(manifest, b);
+
+        CliRun list = run("backups");
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains(id).contains("DAMAGED").contains("sudo zfsguard backups --remove ID");
+
+        CliRun verify = run("verify");
+        assertThat(verify.code()).isEqualTo(ExitCodes.NOT_SAFE);
+        assertThat(verify.out()).contains("DAMAGED  " + id);
+        assertThat(verify.err()).contains("next: sudo zfsguard backups --remove " + id);
+        assertThat(run("verify", id).code()).isEqualTo(ExitCodes.NOT_SAFE);
+
+        // another backup keeps it
+        assertThat(run("backup", "--kernel", K).code()).isZero();
+        assertThat(sets.resolve(id)).exists();
+
+        CliRun removed = run("backups", "--remove", id);
+        assertThat(removed.code()).as(removed.err()).isZero();
+        assertThat(removed.out()).contains("removed backup " + id);
+        assertThat(sets.resolve(id)).doesNotExist();
+        assertThat(run("verify").code()).isZero();
+        assertThat(run("backups", "--remove", id).code()).isEqualTo(ExitCodes.ERROR);
     }
 
     static void deleteTree(Path p) throws IOException {

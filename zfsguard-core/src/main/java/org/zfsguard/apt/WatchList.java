@@ -34,7 +34,13 @@ public final class WatchList {
 
     /** Reads {@link #PATH} of {@code root}. */
     public static WatchList load(SystemRoot root) throws WatchListException {
-        Path file = root.resolve(PATH);
+        Path file;
+        try {
+            // Parents inside the root; the shipped file itself is never a symlink, so one there is refused below.
+            file = root.resolveParents(PATH);
+        } catch (IOException e) {
+            throw new WatchListException(PATH + ": cannot resolve it inside the system root: " + e.getMessage());
+        }
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new WatchListException(PATH + ": missing or not a regular file");

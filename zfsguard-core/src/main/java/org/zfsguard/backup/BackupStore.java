@@ -12,6 +12,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
+import org.zfsguard.state.StateFiles;
+import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
 import org.zfsguard.kernel.KernelRelease;
 
@@ -45,8 +48,12 @@ import org.zfsguard.kernel.KernelRelease;
  * and intact, so a crash at any point never shows a backup that is not whole,
  * and never touches an earlier one. Leftovers are collected on the next run.
  *
- * <p>Callers hold the {@link org.zfsguard.state.ZfsguardLock} around every
- * method that changes the store.
+ * <p>Every method that changes the store takes the store's own lock
+ * ({@link StateDir#storeLockFile}) for its duration, or fails with
+ * {@link org.zfsguard.state.LockBusyException} after a bounded wait: nothing
+ * is deleted, collected or cleaned up without it. {@code backups/},
+ * {@code sets/} and {@code objects/} must be real directories; a symlink or
+ * other file in their place is refused, never followed.
  */
 public final class BackupStore {
     private static final long MAX_MANIFEST_BYTES = 64L * 1024 * 1024;
@@ -77,7 +84,14 @@ public final class BackupStore {
      * backup need not parse the manifest it has just written.
      */
     private final Map<String, BackupSet> known = new java.util.HashMap<>();
+    private Duration lockWait = DEFAULT_LOCK_WAIT;
+    private ZfsguardLock held;
+    private int lockDepth;
 
+    /** How long a store operation waits for another process's store operation. */
+    public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(20);
+
+    /** {@code dir} is {@code backups/} of a state directory; the store lock lives next to it. */
     public BackupStore(SystemRoot root, Path dir, SpaceProbe space, Clock clock, EventJournal journal, Checkpoint checkpoint) {
         this.root = root;
         this.dir = dir;
@@ -91,6 +105,50 @@ public final class BackupStore {
     public static BackupStore open(SystemRoot root, StateDir state) {
         return new BackupStore(root, state.backupsDir(), SpaceProbe.fileStore(), Clock.systemUTC(),
                 EventJournal.of(state), p -> { });
+    }
+
+    /** Sets how long store operations wait for the store lock; returns this store. */
+    public BackupStore waitingAtMost(Duration wait) {
+        this.lockWait = wait;
+        return this;
+    }
+
+    /** Work done while holding the store lock. */
+    @FunctionalInterface
+    public interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} holding the store lock (taken once; nested calls share it).
+     * Throws {@link org.zfsguard.state.LockBusyException} when another process
+     * holds it longer than the wait.
+     */
+    public synchronized <T> T locked(Locked<T> work) throws IOException {
+        if (lockDepth == 0) {
+            StateDir state = StateDir.at(dir.getParent());
+            held = ZfsguardLock.acquireStore(state, lockWait);
+        }
+        lockDepth++;
+        try {
+            return work.run();
+        } finally {
+            if (--lockDepth == 0) {
+                ZfsguardLock l = held;
+                held = null;
+                l.close();
+            }
+        }
+    }
+
+    /** Refuses a store whose directories are symlinks or other files; true when the store exists. */
+    private boolean checkLayout() throws IOException {
+        if (!StateFiles.requireDirectoryOrAbsent(dir)) {
+            return false;
+        }
+        StateFiles.requireDirectoryOrAbsent(setsDir());
+        StateFiles.requireDirectoryOrAbsent(dir.resolve("objects"));
+        return true;
     }
 
     public Path dir() {
@@ -113,6 +171,11 @@ public final class BackupStore {
      */
     public BackupOutcome backup(String kernel, long reserveBytes) throws IOException {
         KernelRelease.require(kernel);
+        return locked(() -> backupLocked(kernel, reserveBytes));
+    }
+
+    private BackupOutcome backupLocked(String kernel, long reserveBytes) throws IOException {
+        checkLayout();
         Set<String> present = new HashSet<>();
         collect(present);
         List<String> skipped = new ArrayList<>();
@@ -122,10 +185,11 @@ public final class BackupStore {
         if (found.isEmpty()) {
             return new BackupOutcome.NothingToBackUp(kernel);
         }
+        boolean storeExisted = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS);
         createPrivate(dir);
-        Files.createDirectories(setsDir());
+        StateFiles.requireDirectory(setsDir(), "rwx------");
         BlobStore blobs = new BlobStore(dir.resolve("objects"), present);
-        Files.createDirectories(blobs.objectsDir());
+        StateFiles.requireDirectory(blobs.objectsDir(), "rwx------");
 
         String refusal = checkSpace(found, blobs, reserveBytes);
         if (refusal != null) {
@@ -136,31 +200,39 @@ public final class BackupStore {
         Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
         String id = BackupId.create(kernel, now);
         Path tmp = setsDir().resolve(TMP_PREFIX + id);
-        Files.createDirectory(tmp);
-        List<ManifestEntry> entries = storeContents(found, blobs, skipped);
-        long t2 = System.nanoTime();
-        blobs.flushAndName();
-        long t3 = System.nanoTime();
-        Manifest manifest = new Manifest(kernel, now, dropOrphans(entries, kernel));
-        byte[] bytes = manifest.toBytes();
-        // The set directory is invisible until published: the manifest needs no temporary name.
-        Path manifestFile = tmp.resolve("manifest");
-        Files.write(manifestFile, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        checkpoint.reached(Point.MANIFEST_WRITTEN);
-        // One barrier for the blob names, the manifest and the set directory.
-        if (blobs.manyUnsyncedDirs() && sameFileSystem(blobs.objectsDir(), tmp) && blobs.flush().syncFileSystem()) {
-            blobs.namesSynced();
-        } else {
-            blobs.syncNames();
-            AtomicFiles.fsyncFile(manifestFile);
-            AtomicFiles.fsyncDirectory(tmp);
-        }
-        checkpoint.reached(Point.BEFORE_PUBLISH);
         Path published = setsDir().resolve(id);
-        AtomicFiles.moveAtomically(tmp, published);
+        Manifest manifest;
+        byte[] bytes;
+        try {
+            Files.createDirectory(tmp);
+            List<ManifestEntry> entries = storeContents(found, blobs, skipped);
+            long t2 = System.nanoTime();
+            blobs.flushAndName();
+            long t3 = System.nanoTime();
+            manifest = new Manifest(kernel, now, dropOrphans(entries, kernel));
+            bytes = manifest.toBytes();
+            // The set directory is invisible until published: the manifest needs no temporary name.
+            Path manifestFile = tmp.resolve("manifest");
+            Files.write(manifestFile, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            checkpoint.reached(Point.MANIFEST_WRITTEN);
+            // One barrier for the blob names, the manifest and the set directory.
+            if (blobs.manyUnsyncedDirs() && sameFileSystem(blobs.objectsDir(), tmp) && blobs.flush().syncFileSystem()) {
+                blobs.namesSynced();
+            } else {
+                blobs.syncNames();
+                AtomicFiles.fsyncFile(manifestFile);
+                AtomicFiles.fsyncDirectory(tmp);
+            }
+            checkpoint.reached(Point.BEFORE_PUBLISH);
+            AtomicFiles.moveAtomically(tmp, published);
+            LOG.debug("backup of {}: scan {} ms, contents {} ms, flush {} ms", kernel,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            // An Error (the process dying) leaves this to the next run's collection, as a kill does.
+            undo(tmp, blobs, storeExisted);
+            throw e;
+        }
         AtomicFiles.fsyncDirectory(setsDir());
-        LOG.debug("backup of {}: scan {} ms, contents {} ms, flush {} ms, manifest and publish {} ms", kernel,
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
         BackupSet set = new BackupSet(id, manifest, published);
         known.put(id, set);
         long written = blobs.bytesWritten() + bytes.length;
@@ -175,6 +247,24 @@ public final class BackupStore {
         }
         journal("backup", ev);
         return new BackupOutcome.Created(set, written, List.copyOf(skipped));
+    }
+
+    /**
+     * A backup that failed (a full disk, an I/O error, an interrupt) takes back
+     * what it wrote: its unpublished set, the blobs only it added, the
+     * directories it made. No other process writes the store meanwhile (the
+     * store lock), so those blobs are nobody else's.
+     */
+    private void undo(Path tmp, BlobStore blobs, boolean storeExisted) {
+        try {
+            deleteTree(tmp);
+            blobs.removeWritten();
+            if (!storeExisted) {
+                deleteTree(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot remove what the failed backup wrote (the next backup collects it): {}", e.getMessage());
+        }
     }
 
     /**
@@ -240,9 +330,11 @@ public final class BackupStore {
      * Debian), and blobs carry no modes of their own: the store is root's alone.
      */
     private static void createPrivate(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir);
+        if (!Files.isDirectory(dir.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+            StateDir.at(dir.getParent()).ensure();
         }
+        StateFiles.requireDirectory(dir, "rwx------");
+        // A real directory now (checked without following links): the mode goes to it, not to a link's target.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
 
@@ -274,12 +366,18 @@ public final class BackupStore {
         return kept;
     }
 
+    /**
+     * Refuses a backup that would leave less than {@code reserveBytes} free. A
+     * file takes whole blocks on the disk, so each content counts rounded up to
+     * the block size: thousands of small modules need far more than their bytes.
+     */
     private String checkSpace(List<SourceScan.Found> found, BlobStore blobs, long reserveBytes) throws IOException {
         long free = space.usableBytes(dir);
-        long manifestEstimate = 256L * found.size() + 4096;
+        long block = space.blockSize(dir);
+        long manifestEstimate = onDisk(256L * found.size() + 4096, block) + block; // and the set directory
         long upperBound = manifestEstimate;
         for (SourceScan.Found f : found) {
-            upperBound += f.entry().size();
+            upperBound += onDisk(f.entry().size(), block);
         }
         if (free - upperBound >= reserveBytes) {
             return null;
@@ -298,7 +396,7 @@ public final class BackupStore {
                 continue;
             }
             if (!blobs.has(d.sha256(), d.size()) && counted.add(d.sha256())) {
-                needed += d.size();
+                needed += onDisk(d.size(), block);
             }
         }
         if (free - needed >= reserveBytes) {
@@ -308,13 +406,23 @@ public final class BackupStore {
                 dir, mib(needed), mib(free), mib(reserveBytes));
     }
 
+    /** {@code bytes} rounded up to whole blocks of {@code block} bytes. */
+    static long onDisk(long bytes, long block) {
+        long b = Math.max(1, block);
+        return (bytes + b - 1) / b * b;
+    }
+
     private static String mib(long bytes) {
         return String.format("%.1f MiB", bytes / (double) MIB);
     }
 
     // ---------------------------------------------------------------- listing
 
-    /** Every valid backup, newest first. Temporary, incomplete and damaged sets are not listed. */
+    /**
+     * Every valid backup, newest first. Temporary and incomplete sets (dot
+     * names) are not listed; published sets whose manifest does not verify are
+     * listed by {@link #damaged}.
+     */
     public List<BackupSet> list() throws IOException {
         List<BackupSet> sets = new ArrayList<>();
         for (Path p : setDirs()) {
@@ -326,6 +434,69 @@ public final class BackupStore {
         }
         sets.sort(Comparator.comparing(BackupSet::created).thenComparing(BackupSet::id).reversed());
         return sets;
+    }
+
+    /**
+     * A published backup whose manifest does not verify (a flipped bit, a cut
+     * file): shown, counted by verify, and kept with every blob its manifest
+     * may name until the operator removes it ({@link #remove}).
+     */
+    public record DamagedSet(String id, String kernel, Path dir, String problem) {
+    }
+
+    /** The damaged backups, by id. */
+    public List<DamagedSet> damaged() throws IOException {
+        List<DamagedSet> out = new ArrayList<>();
+        for (Path p : setDirs()) {
+            damage(p).ifPresent(out::add);
+        }
+        out.sort(Comparator.comparing(DamagedSet::id));
+        return out;
+    }
+
+    /** What is wrong with the published set at {@code setDir}, or empty when it is valid or not a set. */
+    private Optional<DamagedSet> damage(Path setDir) {
+        String id = setDir.getFileName().toString();
+        String kernel = BackupId.kernelOf(id);
+        if (kernel == null || !Files.isDirectory(setDir, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            Manifest m = Manifest.parse(readManifest(setDir.resolve("manifest")));
+            if (!m.kernel().equals(kernel)) {
+                return Optional.of(new DamagedSet(id, kernel, setDir, "its manifest names kernel " + m.kernel()));
+            }
+            return Optional.empty();
+        } catch (IOException | ManifestException e) {
+            return Optional.of(new DamagedSet(id, kernel, setDir, "its manifest does not verify: "
+                    + SystemRoot.printable(String.valueOf(e.getMessage()))));
+        }
+    }
+
+    /**
+     * Removes the backup {@code id}, valid or damaged, and the blobs nothing
+     * else uses; false when there is no such backup. The operator's way to get
+     * rid of a damaged one.
+     */
+    public boolean remove(String id) throws IOException {
+        if (!BackupId.isValid(id)) {
+            return false;
+        }
+        return locked(() -> {
+            checkLayout();
+            Path setDir = setsDir().resolve(id);
+            if (!Files.isDirectory(setDir, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            known.remove(id);
+            Path gone = setsDir().resolve(DEL_PREFIX + id);
+            AtomicFiles.moveAtomically(setDir, gone);
+            AtomicFiles.fsyncDirectory(setsDir());
+            deleteTree(gone);
+            journal("backup-deleted", Map.of("kernel", BackupId.kernelOf(id), "id", id, "reason", "removed by the operator"));
+            collect(null);
+            return true;
+        });
     }
 
     /** The valid backup named {@code id}. */
@@ -376,6 +547,9 @@ public final class BackupStore {
 
     private List<Path> setDirs() throws IOException {
         List<Path> out = new ArrayList<>();
+        if (!checkLayout()) {
+            return out;
+        }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(setsDir())) {
             s.forEach(out::add);
         } catch (NoSuchFileException e) {
@@ -429,11 +603,15 @@ public final class BackupStore {
 
     /** Deletes a backup: first made invisible by one rename, then removed. Blobs go with {@link #collectGarbage}. */
     public void delete(BackupSet set) throws IOException {
-        known.remove(set.id());
-        Path gone = setsDir().resolve(DEL_PREFIX + set.id());
-        AtomicFiles.moveAtomically(set.dir(), gone);
-        AtomicFiles.fsyncDirectory(setsDir());
-        deleteTree(gone);
+        locked(() -> {
+            checkLayout();
+            known.remove(set.id());
+            Path gone = setsDir().resolve(DEL_PREFIX + set.id());
+            AtomicFiles.moveAtomically(set.dir(), gone);
+            AtomicFiles.fsyncDirectory(setsDir());
+            deleteTree(gone);
+            return null;
+        });
     }
 
     /**
@@ -441,10 +619,20 @@ public final class BackupStore {
      * more; returns the backups deleted.
      */
     public List<BackupSet> applyRetention(int keepKernels, Set<String> protectedKernels) throws IOException {
+        return applyRetention(keepKernels, protectedKernels, Set.of());
+    }
+
+    /** {@link #applyRetention(int, Set)}, never deleting the backups named in {@code keepIds}. */
+    public List<BackupSet> applyRetention(int keepKernels, Set<String> protectedKernels, Set<String> keepIds)
+            throws IOException {
+        return locked(() -> retain(keepKernels, protectedKernels, keepIds));
+    }
+
+    private List<BackupSet> retain(int keepKernels, Set<String> protectedKernels, Set<String> keepIds) throws IOException {
         List<BackupSet> sets = list();
         List<RetentionPolicy.SetRef> refs = sets.stream().map(BackupSet::ref).toList();
         Set<String> doomed = new HashSet<>();
-        for (RetentionPolicy.SetRef r : RetentionPolicy.toDelete(refs, keepKernels, protectedKernels)) {
+        for (RetentionPolicy.SetRef r : RetentionPolicy.toDelete(refs, keepKernels, protectedKernels, keepIds)) {
             doomed.add(r.id());
         }
         List<BackupSet> deleted = new ArrayList<>();
@@ -471,13 +659,17 @@ public final class BackupStore {
      * and blobs no valid backup refers to.
      */
     public Garbage collectGarbage() throws IOException {
-        return collect(null);
+        return locked(() -> collect(null));
     }
 
-    /** {@link #collectGarbage}, adding the names of the blobs it keeps to {@code kept} when not null. */
+    /**
+     * {@link #collectGarbage}, adding the names of the blobs it keeps to {@code kept} when not null.
+     * Damaged sets stay, and so does every blob their manifest may still name.
+     */
     private Garbage collect(Set<String> kept) throws IOException {
         int sets = 0;
         Set<String> referenced = new HashSet<>();
+        boolean keepAllBlobs = false;
         for (Path p : setDirs()) {
             String name = p.getFileName().toString();
             Optional<BackupSet> valid = name.startsWith(".") ? Optional.empty() : load(p);
@@ -487,6 +679,10 @@ public final class BackupStore {
                         referenced.add(e.sha256());
                     }
                 }
+                continue;
+            }
+            if (!name.startsWith(".") && damage(p).isPresent()) {
+                keepAllBlobs |= !namedIn(p.resolve("manifest"), referenced);
                 continue;
             }
             if (!name.startsWith(".")) {
@@ -510,7 +706,8 @@ public final class BackupStore {
         for (Path sub : fanout) {
             String subName = sub.getFileName().toString();
             if (!Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS) || !subName.matches("[0-9a-f]{2}")) {
-                if (AtomicFiles.isTemp(sub) || !Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS)) {
+                boolean foreignFile = !AtomicFiles.isTemp(sub) && !Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS);
+                if (AtomicFiles.isStaleTemp(sub) || foreignFile) {
                     bytes += sizeOf(sub);
                     Files.deleteIfExists(sub);
                     blobs++;
@@ -521,8 +718,10 @@ public final class BackupStore {
             try (DirectoryStream<Path> s = Files.newDirectoryStream(sub)) {
                 for (Path b : s) {
                     String n = b.getFileName().toString();
-                    boolean keep = BlobStore.NAME.matcher(n).matches() && n.startsWith(subName) && referenced.contains(n)
-                            && Files.isRegularFile(b, LinkOption.NOFOLLOW_LINKS);
+                    boolean keep = BlobStore.NAME.matcher(n).matches() && n.startsWith(subName)
+                            && (referenced.contains(n) || keepAllBlobs)
+                            && Files.isRegularFile(b, LinkOption.NOFOLLOW_LINKS)
+                            || AtomicFiles.isTemp(b) && !AtomicFiles.isStaleTemp(b);
                     if (keep && kept != null) {
                         kept.add(n);
                     }
@@ -546,6 +745,26 @@ public final class BackupStore {
             AtomicFiles.fsyncDirectory(setsDir());
         }
         return new Garbage(sets, blobs, bytes);
+    }
+
+    /**
+     * Adds to {@code names} every blob name in the damaged manifest {@code file}
+     * (any 64-digit hex word: the damage may be anywhere); false when the
+     * manifest cannot be read at all, so that no blob can be known to be unused.
+     */
+    private static boolean namedIn(Path file, Set<String> names) {
+        byte[] bytes;
+        try {
+            bytes = readManifest(file);
+        } catch (IOException e) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+                .matcher(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
+        while (m.find()) {
+            names.add(m.group());
+        }
+        return true;
     }
 
     private static long sizeOf(Path p) {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.zfsguard.state.AtomicFiles;
+import org.zfsguard.state.StateFiles;
 
 /**
  * Content-addressed file contents: {@code objects/<aa>/<sha256>}. A blob is
@@ -34,6 +35,9 @@ final class BlobStore {
     /** New blobs written under temporary names, not yet flushed or renamed: sha256 -> temporary file. */
     private final Map<String, Path> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
+    /** Blobs this instance named and fan-out directories it made, so that a failed backup can take them back. */
+    private final Set<String> named = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Path> madeDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final FileSystemFlush flush;
 
@@ -166,9 +170,41 @@ final class BlobStore {
 
     private void ensureDir(Path dir) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir);
+            synchronized (madeDirs) {
+                if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    madeDirs.add(dir);
+                }
+                // A symlink in its place is refused, never followed out of the store.
+                StateFiles.requireDirectory(dir, "rwx------");
+            }
             unsyncedDirs.add(dir.getParent());
         }
+    }
+
+    /**
+     * Deletes the temporary files, blobs and fan-out directories this instance
+     * wrote (the backup they were for failed, and the caller holds the store
+     * lock, so nothing else refers to them).
+     */
+    void removeWritten() throws IOException {
+        for (Path temp : pending.values()) {
+            Files.deleteIfExists(temp);
+        }
+        pending.clear();
+        for (String sha : named) {
+            Files.deleteIfExists(pathOf(sha));
+        }
+        named.clear();
+        for (Path d : madeDirs) {
+            try (var s = Files.newDirectoryStream(d)) {
+                if (!s.iterator().hasNext()) {
+                    Files.deleteIfExists(d);
+                }
+            } catch (NoSuchFileException e) {
+                // gone already
+            }
+        }
+        madeDirs.clear();
     }
 
     /**
@@ -189,6 +225,7 @@ final class BlobStore {
         for (Map.Entry<String, Path> e : pending.entrySet()) {
             Path target = pathOf(e.getKey());
             AtomicFiles.moveAtomically(e.getValue(), target);
+            named.add(e.getKey());
             unsyncedDirs.add(target.getParent());
             if (listed != null) {
                 listed.add(e.getKey());

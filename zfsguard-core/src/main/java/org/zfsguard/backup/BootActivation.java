@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.system.SystemRoot;
@@ -31,37 +32,50 @@ public final class BootActivation {
 
     /** Lines saying what would be done; nothing is changed. */
     public static List<String> plan(SystemRoot root, String kernel) throws IOException {
-        return run(root, kernel, true);
+        return run(root, kernel, true, Set.of());
+    }
+
+    /**
+     * Like {@link #plan(SystemRoot, String)}, for a run that first restores
+     * {@code restored} (target paths such as {@code /boot/vmlinuz-K}): those
+     * count as present, as they will be when the links are re-pointed.
+     */
+    public static List<String> plan(SystemRoot root, String kernel, Set<String> restored) throws IOException {
+        return run(root, kernel, true, restored);
     }
 
     /** Re-points the boot files at {@code kernel} (Armbian) or tells what the boot loader needs. */
     public static List<String> activate(SystemRoot root, String kernel) throws IOException {
-        return run(root, kernel, false);
+        return run(root, kernel, false, Set.of());
     }
 
-    private static List<String> run(SystemRoot root, String kernel, boolean dryRun) throws IOException {
+    private static List<String> run(SystemRoot root, String kernel, boolean dryRun, Set<String> restored)
+            throws IOException {
         KernelRelease.require(kernel);
         List<String> lines = new ArrayList<>();
         Path boot = root.resolveAll("/boot");
         if (!isArmbian(root)) {
             lines.add("not an Armbian system: the boot loader configuration is left unchanged");
             lines.add("the boot loader needs /boot/vmlinuz-" + kernel + " and /boot/initrd.img-" + kernel
-                    + (Files.exists(boot.resolve("initrd.img-" + kernel), LinkOption.NOFOLLOW_LINKS) ? " (present)"
+                    + (Files.exists(boot.resolve("initrd.img-" + kernel), LinkOption.NOFOLLOW_LINKS)
+                            || restored.contains("/boot/initrd.img-" + kernel) ? " (present)"
                             : " (missing: run update-initramfs -c -k " + kernel + ")"));
             lines.add("with GRUB run: update-grub, then choose " + kernel
                     + " under 'Advanced options' or set GRUB_DEFAULT in /etc/default/grub");
             return lines;
         }
-        link(boot, "Image", "vmlinuz-" + kernel, dryRun, lines);
-        link(boot, "uInitrd", "uInitrd-" + kernel, dryRun, lines);
-        link(boot, "dtb", "dtb-" + kernel, dryRun, lines);
+        link(boot, "Image", "vmlinuz-" + kernel, dryRun, restored, lines);
+        link(boot, "uInitrd", "uInitrd-" + kernel, dryRun, restored, lines);
+        link(boot, "dtb", "dtb-" + kernel, dryRun, restored, lines);
         return lines;
     }
 
-    private static void link(Path boot, String name, String target, boolean dryRun, List<String> lines) throws IOException {
+    private static void link(Path boot, String name, String target, boolean dryRun, Set<String> restored,
+            List<String> lines) throws IOException {
         Path link = boot.resolve(name);
         Path targetPath = boot.resolve(target);
-        if (!Files.exists(targetPath, LinkOption.NOFOLLOW_LINKS)) {
+        boolean willBeRestored = restored.contains("/boot/" + target);
+        if (!Files.exists(targetPath, LinkOption.NOFOLLOW_LINKS) && !willBeRestored) {
             lines.add("/boot/" + name + " left unchanged: /boot/" + target + " does not exist");
             return;
         }
@@ -72,7 +86,9 @@ public final class BootActivation {
             return;
         }
         boolean copy = !isLink && Files.isRegularFile(link, LinkOption.NOFOLLOW_LINKS);
-        if (copy && Files.isDirectory(targetPath, LinkOption.NOFOLLOW_LINKS)) {
+        boolean targetIsDir = Files.exists(targetPath, LinkOption.NOFOLLOW_LINKS)
+                ? Files.isDirectory(targetPath, LinkOption.NOFOLLOW_LINKS) : target.startsWith("dtb-");
+        if (copy && targetIsDir) {
             lines.add("/boot/" + name + " left unchanged: it is a file and /boot/" + target + " a directory");
             return;
         }

@@ -2,6 +2,7 @@ package org.zfsguard.backup;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +16,33 @@ public final class ProcessDepmod implements Depmod {
     /** The host's depmod (it runs on the host, against the root): hooks may run with a PATH without sbin. */
     private static String program() {
         for (String p : List.of("/usr/sbin/depmod", "/sbin/depmod", "/usr/bin/depmod")) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(p))) {
+            if (java.nio.file.Files.isExecutable(Path.of(p))) {
                 return p;
             }
         }
         return "depmod";
+    }
+
+    /**
+     * depmod opens {@code ROOT/lib/modules/K} as the host sees it: an absolute
+     * symlink there (or at {@code /lib}, {@code /lib/modules}) would make it
+     * rewrite the host's module index. Refuses to run unless the tree, as the
+     * host resolves it, stays inside the root. A merged-/usr {@code /lib -> usr/lib}
+     * (relative, inside the root) is fine.
+     */
+    static void checkTree(SystemRoot root, String kernel) throws IOException {
+        Path top = root.path().toRealPath();
+        for (String sub : List.of("lib/modules", "lib/modules/" + kernel)) {
+            Path p = root.path().resolve(sub);
+            if (!java.nio.file.Files.exists(p)) {
+                continue;
+            }
+            Path real = p.toRealPath();
+            if (!real.startsWith(top)) {
+                throw new IOException("refusing to run depmod: /" + sub + " leads out of the system root (to "
+                        + SystemRoot.printable(real.toString()) + ")");
+            }
+        }
     }
 
     /**
@@ -40,7 +63,9 @@ public final class ProcessDepmod implements Depmod {
 
     @Override
     public void run(SystemRoot root, String kernel) throws IOException {
-        List<String> cmd = List.of(program(), "-b", root.path().toString(), KernelRelease.require(kernel));
+        KernelRelease.require(kernel);
+        checkTree(root, kernel);
+        List<String> cmd = List.of(program(), "-b", root.path().toString(), kernel);
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();

@@ -46,7 +46,15 @@ public final class Restorer {
         this.depmod = depmod;
     }
 
+    /**
+     * Restores {@code set}; a real run holds the store lock, so that no
+     * retention or garbage collection removes a blob while it is copied.
+     */
     public RestoreOutcome restore(BackupSet set, Options options) throws IOException {
+        return options.dryRun() ? restoreHeld(set, options) : store.locked(() -> restoreHeld(set, options));
+    }
+
+    private RestoreOutcome restoreHeld(BackupSet set, Options options) throws IOException {
         VerifyReport report = store.verify(set);
         if (!report.ok()) {
             store.journal("restore-refused", Map.of("kernel", set.kernel(), "id", set.id(), "reason", "verify failed"));
@@ -90,7 +98,10 @@ public final class Restorer {
                 lines.add("run depmod -b " + root.path() + " " + set.kernel());
             }
             if (options.activate()) {
-                lines.addAll(BootActivation.plan(root, set.kernel()));
+                // The run restores the files first, then re-points the links: the plan sees them as restored.
+                Set<String> restored = new LinkedHashSet<>();
+                set.manifest().entries().forEach(e -> restored.add(e.path()));
+                lines.addAll(BootActivation.plan(root, set.kernel(), restored));
             }
             return new RestoreOutcome.Planned(set, lines);
         }

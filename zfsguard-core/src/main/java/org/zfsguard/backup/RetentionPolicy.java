@@ -30,11 +30,20 @@ public final class RetentionPolicy {
     }
 
     public static List<SetRef> toDelete(List<SetRef> sets, int keepKernels, Set<String> protectedKernels) {
+        return toDelete(sets, keepKernels, protectedKernels, Set.of());
+    }
+
+    /**
+     * Like {@link #toDelete(List, int, Set)}, where the backups {@code fresh}
+     * (made by the run that applies retention) are the newest of their kernel
+     * even within the same second, and are never deleted.
+     */
+    public static List<SetRef> toDelete(List<SetRef> sets, int keepKernels, Set<String> protectedKernels, Set<String> fresh) {
         if (keepKernels < 1) {
             throw new IllegalArgumentException("keep at least one kernel, not " + keepKernels);
         }
         List<SetRef> sorted = new ArrayList<>(sets);
-        sorted.sort(NEWEST_FIRST);
+        sorted.sort(Comparator.comparing((SetRef s) -> !fresh.contains(s.id())).thenComparing(NEWEST_FIRST));
         Map<String, SetRef> newestPerKernel = new LinkedHashMap<>();
         for (SetRef s : sorted) {
             newestPerKernel.putIfAbsent(s.kernel(), s);
@@ -53,7 +62,7 @@ public final class RetentionPolicy {
         }
         List<SetRef> delete = new ArrayList<>();
         for (SetRef s : sorted) {
-            if (!keep.contains(s)) {
+            if (!keep.contains(s) && !fresh.contains(s.id())) {
                 delete.add(s);
             }
         }

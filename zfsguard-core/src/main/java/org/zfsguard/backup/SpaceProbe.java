@@ -9,6 +9,16 @@ import java.nio.file.Path;
 public interface SpaceProbe {
     long usableBytes(Path dir) throws IOException;
 
+    /** The allocation unit of the file system of {@code dir}: every file takes whole ones. */
+    default long blockSize(Path dir) {
+        try {
+            long b = Files.getFileStore(dir).getBlockSize();
+            return b > 0 && b <= 1 << 20 ? b : 4096;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 4096;
+        }
+    }
+
     static SpaceProbe fileStore() {
         return dir -> {
             try {

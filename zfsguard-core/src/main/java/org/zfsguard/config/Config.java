@@ -40,9 +40,10 @@ public record Config(
 
     /** Reads the configuration of {@code root}; defaults when the file does not exist. */
     public static Config load(SystemRoot root) throws ConfigException {
-        Path file = root.resolve(PATH);
         String text;
         try {
+            // Every component resolved inside the root: an absolute /etc symlink must not read the host's file.
+            Path file = root.resolveAll(PATH);
             if (Files.size(file) > MAX_FILE_BYTES) {
                 throw new ConfigException(PATH + ": larger than " + MAX_FILE_BYTES + " bytes; not a zfsguard configuration");
             }

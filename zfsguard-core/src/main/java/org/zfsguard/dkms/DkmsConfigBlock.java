@@ -98,7 +98,8 @@ public final class DkmsConfigBlock {
     }
 
     public static Change install(SystemRoot root) throws IOException {
-        Path file = root.resolve(PATH);
+        // Parents resolved inside the root; a symlink in the file's place is refused by read(), never followed.
+        Path file = root.resolveParents(PATH);
         Optional<String> current = read(file);
         if (current.isEmpty()) {
             // Also without DKMS yet: zfs-dkms's postinst builds before any zfsguard hook could add the block.
@@ -116,7 +117,8 @@ public final class DkmsConfigBlock {
     }
 
     public static Change remove(SystemRoot root) throws IOException {
-        Path file = root.resolve(PATH);
+        // Parents resolved inside the root; a symlink in the file's place is refused by read(), never followed.
+        Path file = root.resolveParents(PATH);
         Optional<String> current = read(file);
         if (current.isEmpty() || !present(current.get())) {
             return new Change(false, "no zfsguard block in " + PATH);

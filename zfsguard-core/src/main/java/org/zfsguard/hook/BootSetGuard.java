@@ -2,21 +2,26 @@ package org.zfsguard.hook;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.zfsguard.backup.BackupOutcome;
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.backup.VerifyReport;
-import org.zfsguard.state.ZfsguardLock;
+import org.zfsguard.state.LockBusyException;
 
 /**
  * Backs up the boot sets of the kernels a package operation is about to touch,
  * before dpkg runs. A boot set already backed up in the same run is not backed
  * up twice. A backup that cannot be made is said loudly and the operation goes
  * on: promise 1 (never break apt) outranks promise 2.
+ *
+ * <p>Backups take only the store lock, not zfsguard's main lock: a rebuild
+ * that holds the main lock for an hour does not keep a kernel upgrade from
+ * backing up. When another backup holds the store lock past the hook's wait,
+ * this hook backs up nothing and deletes nothing (no retention, no clean-up).
  */
 final class BootSetGuard {
     private static final double MIB = 1024 * 1024;
@@ -29,20 +34,31 @@ final class BootSetGuard {
         if (kernels.isEmpty()) {
             return;
         }
-        Optional<ZfsguardLock> lock = ctx.lock();
         try {
-            BackupStore store = BackupStore.open(ctx.root(), ctx.state());
+            BackupStore store = BackupStore.open(ctx.root(), ctx.state()).waitingAtMost(ctx.lockWait());
             long reserve = ctx.config().reserveMiB() * 1024 * 1024;
-            for (String k : kernels) {
-                if (pending.backedUp(k)) {
-                    ctx.say("boot set of " + k + " already backed up in this run (" + pending.backups.get(k) + ")");
-                    continue;
+            store.locked(() -> {
+                for (String k : kernels) {
+                    if (pending.backedUp(k)) {
+                        ctx.say("boot set of " + k + " already backed up in this run (" + pending.backups.get(k) + ")");
+                        continue;
+                    }
+                    backUpOne(ctx, pending, store, k, reserve);
                 }
-                backUpOne(ctx, pending, store, k, reserve);
+                Set<String> madeThisRun = new HashSet<>(pending.backups.values());
+                for (BackupSet gone : store.applyRetention(ctx.config().keepKernels(), protectedKernels, madeThisRun)) {
+                    ctx.say("removed old backup " + gone.id() + " (keep_kernels = " + ctx.config().keepKernels() + ")");
+                }
+                return null;
+            });
+        } catch (LockBusyException e) {
+            ctx.say("WARNING: NOT BACKED UP: " + kernels + ": " + e.getMessage());
+            ctx.say("  the package operation goes on without a backup; nothing was deleted");
+            ctx.say("  next: once it is done, sudo zfsguard backup");
+            for (String k : kernels) {
+                pending.backups.putIfAbsent(k, "refused: " + e.getMessage());
             }
-            for (BackupSet gone : store.applyRetention(ctx.config().keepKernels(), protectedKernels)) {
-                ctx.say("removed old backup " + gone.id() + " (keep_kernels = " + ctx.config().keepKernels() + ")");
-            }
+            ctx.journal("backup-skipped", Map.of("kernels", String.join(" ", kernels), "reason", String.valueOf(e.getMessage())));
         } catch (IOException | RuntimeException e) {
             ctx.say("NOT BACKED UP: " + kernels + ": " + e.getMessage());
             ctx.say("  the package operation goes on; check free space on /var/lib/zfsguard, then: sudo zfsguard backup");
@@ -50,8 +66,6 @@ final class BootSetGuard {
                 pending.backups.putIfAbsent(k, "refused: " + e.getMessage());
             }
             ctx.journal("backup-failed", Map.of("kernels", String.join(" ", kernels), "reason", String.valueOf(e.getMessage())));
-        } finally {
-            HookContext.release(lock);
         }
     }
 

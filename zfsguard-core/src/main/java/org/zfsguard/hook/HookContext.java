@@ -10,17 +10,16 @@ import org.zfsguard.config.Config;
 import org.zfsguard.config.ConfigException;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
-import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
 
 /**
  * What every hook needs, set up so that nothing in it can stop apt: a broken
  * configuration falls back to the defaults, a journal that cannot be written
  * is reported, a lock held too long is waited for a bounded time and then
- * given up on with a warning.
+ * the work that needs it is skipped with a warning.
  */
 public final class HookContext {
-    /** How long a hook waits for another zfsguard process before it goes on without the lock. */
+    /** How long a hook waits for another zfsguard process before it skips the work that needs the lock. */
     public static final Duration LOCK_WAIT = Duration.ofSeconds(20);
 
     private final SystemRoot root;
@@ -28,6 +27,7 @@ public final class HookContext {
     private final Map<String, String> env;
     private Config config;
     private StateDir state;
+    private Duration lockWait = LOCK_WAIT;
 
     public HookContext(SystemRoot root, PrintWriter out, Map<String, String> env) {
         this.root = root;
@@ -37,6 +37,17 @@ public final class HookContext {
 
     public SystemRoot root() {
         return root;
+    }
+
+    /** How long this hook waits for a lock before it skips the work that needs it. */
+    public Duration lockWait() {
+        return lockWait;
+    }
+
+    /** A shorter wait, for tests that hold the lock from another process. */
+    HookContext lockWait(Duration wait) {
+        this.lockWait = wait;
+        return this;
     }
 
     public Optional<String> env(String name) {
@@ -83,23 +94,4 @@ public final class HookContext {
         }
     }
 
-    /** The lock, or empty (with a warning) when another zfsguard holds it too long or it cannot be taken. */
-    public Optional<ZfsguardLock> lock() {
-        try {
-            return Optional.of(ZfsguardLock.acquire(state(), LOCK_WAIT));
-        } catch (IOException e) {
-            say("WARNING: going on without zfsguard's lock: " + e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    static void release(Optional<ZfsguardLock> lock) {
-        if (lock.isPresent()) {
-            try {
-                lock.get().close();
-            } catch (IOException e) {
-                // The lock goes with the process anyway.
-            }
-        }
-    }
 }

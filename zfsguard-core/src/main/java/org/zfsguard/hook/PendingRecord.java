@@ -54,6 +54,8 @@ public final class PendingRecord {
      */
     public Optional<PendingChange> read() {
         try {
+            // A symlink or FIFO in its place is not read (a FIFO would hang apt): it counts as damaged.
+            org.zfsguard.state.StateFiles.requireRegularOrAbsent(recordFile());
             if (Files.size(recordFile()) > MAX_BYTES) {
                 return Optional.of(damaged());
             }

@@ -216,8 +216,12 @@ public final class PreInstallHook {
         String target = c.debPath().get();
         DebPackage.Scope scope = c.role() == PackageRole.KERNEL_IMAGE ? DebPackage.Scope.CONTROL : DebPackage.Scope.FIRST_ANSWER;
         try {
-            Path file = ctx.root().resolve(target);
+            // Symlinks on the way resolved inside the root: an archive path must not reach the host's files.
+            Path file = ctx.root().resolveAll(target);
             return Optional.of(DebPackage.read(file, target, DebLimits.DEFAULT, scope));
+        } catch (java.io.IOException e) {
+            ctx.say("warning: could not read " + target + ": " + e.getMessage());
+            return Optional.empty();
         } catch (DebFormatException | IllegalArgumentException e) {
             ctx.say("warning: could not read " + target + ": " + e.getMessage());
             return Optional.empty();

@@ -20,9 +20,10 @@ import java.util.HexFormat;
  * temporary file in the same directory, is flushed to the disk, renamed over
  * the target, and the directory itself is flushed so that the rename survives.
  *
- * <p>Temporary files carry {@link #TEMP_MARK} in their name; a crash leaves
- * them behind, and they are ignored by readers and removed by
- * {@link #removeStaleTemps}.
+ * <p>Temporary files carry {@link #TEMP_MARK} and their writer's
+ * {@link ProcessIdentity} in their name; a crash leaves them behind, and they
+ * are ignored by readers and removed by {@link #removeStaleTemps} once their
+ * writer is gone (never while it may still be writing).
  */
 public final class AtomicFiles {
     /** Part of every temporary file name; such files are never valid content. */
@@ -112,15 +113,16 @@ public final class AtomicFiles {
         }
     }
 
-    /** A fresh temporary name in the directory of {@code target}. */
+    /** A fresh temporary name in the directory of {@code target}: {@code .NAME.zfsguard-tmp-PID-START-RANDOM}. */
     public static Path tempNameFor(Path target) {
         byte[] r = new byte[6];
         RANDOM.nextBytes(r);
         String name = target.getFileName().toString();
-        if (name.length() > 180) {
-            name = name.substring(0, 180);
+        if (name.length() > 160) {
+            name = name.substring(0, 160);
         }
-        return target.resolveSibling("." + name + TEMP_MARK + HexFormat.of().formatHex(r));
+        return target.resolveSibling("." + name + TEMP_MARK + ProcessIdentity.current().text() + "-"
+                + HexFormat.of().formatHex(r));
     }
 
     /** True for a name made by {@link #tempNameFor}. */
@@ -130,12 +132,29 @@ public final class AtomicFiles {
     }
 
     /**
-     * Deletes the temporary files a crash left in {@code dir} (not recursively).
-     * Callers hold the zfsguard lock, so no temporary file here is still being written.
+     * True for a temporary file whose writer is gone: its name names a process
+     * that no longer runs, or no process at all (written before names carried one).
+     */
+    public static boolean isStaleTemp(Path file) {
+        if (!isTemp(file)) {
+            return false;
+        }
+        String name = file.getFileName().toString();
+        String tail = name.substring(name.lastIndexOf(TEMP_MARK) + TEMP_MARK.length());
+        int lastDash = tail.lastIndexOf('-');
+        if (lastDash < 0) {
+            return true;
+        }
+        return ProcessIdentity.parse(tail.substring(0, lastDash)).map(owner -> !owner.alive()).orElse(true);
+    }
+
+    /**
+     * Deletes the temporary files that crashed writers left in {@code dir} (not
+     * recursively); a temporary file whose writer still runs is left alone.
      */
     public static int removeStaleTemps(Path dir) throws IOException {
         int removed = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> isTemp(p))) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> isStaleTemp(p))) {
             for (Path p : entries) {
                 if (Files.deleteIfExists(p)) {
                     removed++;

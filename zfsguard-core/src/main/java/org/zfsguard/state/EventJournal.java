@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -74,10 +75,13 @@ public final class EventJournal {
             }
         }
         byte[] line = (GSON.toJson(o) + "\n").getBytes(StandardCharsets.UTF_8);
-        Files.createDirectories(file.getParent());
+        if (!Files.isDirectory(file.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+            StateDir.at(file.getParent()).ensure();
+        }
+        StateFiles.requireRegularOrAbsent(file);
         rotateIfFull(line.length);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+                StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.wrap(line);
             while (buf.hasRemaining()) {
                 ch.write(buf);
@@ -89,7 +93,7 @@ public final class EventJournal {
     private void rotateIfFull(int adding) throws IOException {
         long size;
         try {
-            size = Files.size(file);
+            size = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
         } catch (NoSuchFileException e) {
             return;
         }
@@ -106,6 +110,7 @@ public final class EventJournal {
     public List<JsonObject> read() throws IOException {
         List<JsonObject> events = new ArrayList<>();
         List<String> lines;
+        StateFiles.requireRegularOrAbsent(file);
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 import org.zfsguard.system.SystemRoot;
 
@@ -42,21 +41,30 @@ public final class StateDir {
         return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Creates the directory (mode 0755) and its missing parents; returns it. */
+    /**
+     * Creates the directory (mode 0755) and its missing parents; returns it.
+     * Refuses a symlink, FIFO, device or file in its place.
+     */
     public Path ensure() throws IOException {
-        if (Files.isSymbolicLink(dir)) {
-            throw new IOException(dir + " is a symlink; zfsguard keeps its state only in a real directory");
-        }
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            AtomicFiles.fsyncDirectory(dir.getParent());
+        if (!StateFiles.requireDirectoryOrAbsent(dir)) {
+            Files.createDirectories(dir.getParent());
+            StateFiles.requireDirectory(dir, "rwxr-xr-x");
         }
         return dir;
     }
 
+    /** The lock of every zfsguard mutation except the backup store's. */
     public Path lockFile() {
         return dir.resolve("lock");
+    }
+
+    /**
+     * The backup store's own lock: backups, retention and garbage collection
+     * take it, so that a rebuild holding {@link #lockFile} for an hour never
+     * keeps a kernel upgrade from backing up the boot set it replaces.
+     */
+    public Path storeLockFile() {
+        return dir.resolve("backups.lock");
     }
 
     public Path journalFile() {

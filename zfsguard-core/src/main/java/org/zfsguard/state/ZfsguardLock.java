@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -35,10 +36,22 @@ public final class ZfsguardLock implements AutoCloseable {
         return acquire(state.lockFile(), wait);
     }
 
-    /** Takes the lock on {@code file}, waiting at most {@code wait}. */
+    /** Takes the backup store's lock ({@link StateDir#storeLockFile}), waiting at most {@code wait}. */
+    public static ZfsguardLock acquireStore(StateDir state, Duration wait) throws IOException {
+        state.ensure();
+        return acquire(state.storeLockFile(), wait);
+    }
+
+    /**
+     * Takes the lock on {@code file}, waiting at most {@code wait}. The file is
+     * opened without following a symlink (the holder's pid is written into it)
+     * and must be a regular file: a FIFO would block, a device would be written.
+     */
     public static ZfsguardLock acquire(Path file, Duration wait) throws IOException {
         long deadline = System.nanoTime() + wait.toNanos();
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        StateFiles.requireRegularOrAbsent(file);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         try {
             while (true) {
                 FileLock l = tryLock(ch);
@@ -83,7 +96,7 @@ public final class ZfsguardLock implements AutoCloseable {
 
     /** The pid recorded in a lock file; empty when there is none or it is not a number. */
     static OptionalLong readHolder(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buf = ByteBuffer.allocate(MAX_PID_BYTES);
             ch.read(buf, 0);
             String s = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).strip();

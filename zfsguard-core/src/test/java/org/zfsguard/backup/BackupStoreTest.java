@@ -150,7 +150,7 @@ class BackupStoreTest extends StoreTestBase {
         AtomicInteger blobs = new AtomicInteger();
         BackupStore dying = store(p -> {
             if (p == killAt && (p != BackupStore.Point.BLOB_WRITTEN || blobs.incrementAndGet() == 5)) {
-                throw new IOException("killed at " + p);
+                throw new Killed("killed at " + p);
             }
         });
         clock.advance(java.time.Duration.ofMinutes(1));
@@ -177,7 +177,7 @@ class BackupStoreTest extends StoreTestBase {
         BootSetFixture.create(rootDir, K2, 9);
         BackupStore dying = store(p -> {
             if (p == BackupStore.Point.BEFORE_PUBLISH) {
-                throw new IOException("killed");
+                throw new Killed("killed");
             }
         });
         assertThatThrownBy(() -> dying.backup(K2, 0)).hasMessage("killed");
@@ -195,7 +195,7 @@ class BackupStoreTest extends StoreTestBase {
     }
 
     @Test
-    void aVisibleSetWithATruncatedOrTamperedManifestIsNotListedAndIsCollected() throws IOException {
+    void aVisibleSetWithATruncatedOrTamperedManifestIsListedAsDamagedAndKeptWithItsBlobs() throws IOException {
         BootSetFixture.create(rootDir, K, 10);
         BackupSet good = backup(K);
         BackupSet cut = backup(K);
@@ -207,8 +207,17 @@ class BackupStoreTest extends StoreTestBase {
 
         assertThat(store().list()).extracting(BackupSet::id).containsExactly(good.id());
         assertThat(store().find(cut.id())).isEmpty();
-        assertThat(store().collectGarbage().sets()).isEqualTo(2);
-        assertThat(cut.dir()).doesNotExist();
+        assertThat(store().damaged()).extracting(BackupStore.DamagedSet::id)
+                .containsExactlyInAnyOrder(cut.id(), tampered.id());
+        assertThat(store().collectGarbage().sets()).isZero();
+        assertThat(cut.dir()).exists();
+        assertThat(tampered.dir()).exists();
+        assertThat(store().verify(good).ok()).isTrue();
+
+        // the operator removes them; then they and nothing else go
+        assertThat(store().remove(cut.id())).isTrue();
+        assertThat(store().remove(tampered.id())).isTrue();
+        assertThat(store().damaged()).isEmpty();
         assertThat(store().verify(good).ok()).isTrue();
     }
 
@@ -306,5 +315,14 @@ class BackupStoreTest extends StoreTestBase {
         assertThat(store().list()).extracting(BackupSet::id).containsExactly(real.id());
         Files.writeString(real.dir().resolve("manifest"), "x", StandardOpenOption.APPEND);
         assertThat(store().list()).isEmpty();
+    }
+
+    /** What a kill looks like to the code in the process: nothing after it runs, nothing is undone. */
+    static final class Killed extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Killed(String message) {
+            super(message);
+        }
     }
 }

@@ -161,4 +161,11 @@ final class BootSetFixture {
         });
         return sum[0];
     }
+
+    /** Every entry under {@code top} (not following symlinks): type, mode and content digest, by relative path. */
+    static Map<String, String> snapshotTree(Path top) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        walk(top, top, out);
+        return out;
+    }
 }

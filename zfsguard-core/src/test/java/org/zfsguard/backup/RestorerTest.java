@@ -91,6 +91,59 @@ class RestorerTest extends StoreTestBase {
     }
 
     @Test
+    void theDryRunAfterAnArmbianInPlaceUpgradePredictsTheLinksTheRunRepoints() throws IOException {
+        BootSetFixture.create(rootDir, K, 34);
+        BackupSet set = backup(K);
+        // the package was replaced in place: the old kernel's files are gone, the links name the new one
+        BootSetFixture.deleteBootSet(rootDir, K);
+        BootSetFixture.text(rootDir, "/etc/armbian-release", "BOARD=rockpro64\n");
+        Path boot = rootDir.resolve("boot");
+        Files.createSymbolicLink(boot.resolve("Image"), Path.of("vmlinuz-" + K2));
+        Files.createSymbolicLink(boot.resolve("uInitrd"), Path.of("uInitrd-" + K2));
+        Files.createSymbolicLink(boot.resolve("dtb"), Path.of("dtb-" + K2));
+
+        RestoreOutcome plan = restorer(nobody()).restore(set, new Restorer.Options(false, true, true));
+        List<String> steps = ((RestoreOutcome.Planned) plan).steps();
+        assertThat(steps).contains("would point /boot/Image -> vmlinuz-" + K, "would point /boot/uInitrd -> uInitrd-" + K,
+                "would point /boot/dtb -> dtb-" + K);
+        assertThat(steps).noneMatch(l -> l.contains("left unchanged"));
+        assertThat(Files.readSymbolicLink(boot.resolve("Image"))).as("a dry run changes nothing").isEqualTo(Path.of("vmlinuz-" + K2));
+
+        RestoreOutcome done = restorer(nobody()).restore(set, new Restorer.Options(false, false, true));
+        assertThat(((RestoreOutcome.Restored) done).notes()).contains("pointed /boot/Image -> vmlinuz-" + K,
+                "pointed /boot/uInitrd -> uInitrd-" + K, "pointed /boot/dtb -> dtb-" + K);
+    }
+
+    @Test
+    void restoreTargetsStayInsideTheRootWhateverTheSymlinksOnTheWay() throws IOException {
+        BootSetFixture.create(rootDir, K, 35);
+        BackupSet set = backup(K);
+        BootSetFixture.deleteBootSet(rootDir, K);
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        // an item that is a symlink out of the root: refused as a conflict, nothing written there
+        Files.createSymbolicLink(rootDir.resolve("boot/dtb-" + K), outside);
+        RestoreOutcome o = restorer(nobody()).restore(set, new Restorer.Options(false, false, false));
+        assertThat(o).isInstanceOf(RestoreOutcome.Refused.class);
+        try (var s = Files.list(outside)) {
+            assertThat(s).isEmpty();
+        }
+        // /boot as an absolute symlink means the root's /boot-real, never the host's path of that name
+        Files.delete(rootDir.resolve("boot/dtb-" + K));
+        Path realBoot = Files.createDirectories(rootDir.resolve("boot-real"));
+        try (var s = Files.list(rootDir.resolve("boot"))) {
+            for (Path p : s.toList()) {
+                Files.move(p, realBoot.resolve(p.getFileName()));
+            }
+        }
+        Files.delete(rootDir.resolve("boot"));
+        Files.createSymbolicLink(rootDir.resolve("boot"), Path.of("/boot-real"));
+        RestoreOutcome done = restorer(nobody()).restore(set, new Restorer.Options(false, false, false));
+        assertThat(done).isInstanceOf(RestoreOutcome.Restored.class);
+        assertThat(realBoot.resolve("vmlinuz-" + K)).isRegularFile();
+        assertThat(Path.of("/boot-real")).doesNotExist();
+    }
+
+    @Test
     void activateOnAVfatBootReplacesTheCopiedImage() throws IOException {
         BootSetFixture.create(rootDir, K, 33);
         BackupSet set = backup(K);

@@ -33,6 +33,17 @@ class RetentionPolicyTest {
     }
 
     @Test
+    void aBackupMadeByThisRunIsTheNewestOfItsKernelEvenWithinTheSameSecondAndIsNeverDeleted() {
+        SetRef earlier = set("b-zzz", "B", 9);
+        SetRef fresh = set("b-aaa", "B", 9); // same second, sorts before the other by id
+        assertThat(RetentionPolicy.toDelete(List.of(earlier, fresh), 1, Set.of(), Set.of("b-aaa")))
+                .containsExactly(earlier);
+        assertThat(RetentionPolicy.toDelete(List.of(earlier, fresh), 1, Set.of())).containsExactly(fresh);
+        // made this run but beyond keep_kernels: still kept
+        assertThat(RetentionPolicy.toDelete(List.of(A1, C2), 1, Set.of(), Set.of("a1", "c2"))).isEmpty();
+    }
+
+    @Test
     void neverDeletesTheOnlyBackupOfAProtectedKernel() {
         assertThat(RetentionPolicy.toDelete(List.of(A1, B1, A2, C1, C2), 1, Set.of("B")))
                 .containsExactlyInAnyOrder(C1, A1, A2);

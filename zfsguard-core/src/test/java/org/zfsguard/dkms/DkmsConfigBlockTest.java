@@ -26,6 +26,29 @@ class DkmsConfigBlockTest {
     }
 
     @Test
+    void anAbsoluteEtcSymlinkIsFollowedInsideTheRootNeverToTheHost(@TempDir Path other) throws IOException {
+        Path sys = Files.createDirectories(root.resolve("sys"));
+        Path hostEtc = Files.createDirectories(other.resolve("etc"));
+        Files.createSymbolicLink(sys.resolve("etc"), hostEtc); // absolute: means SYS/<that path> on the target
+
+        DkmsConfigBlock.install(SystemRoot.at(sys));
+
+        assertThat(hostEtc.resolve("dkms/zfs.conf")).doesNotExist();
+        assertThat(Files.readString(sys.resolve(hostEtc.toString().substring(1)).resolve("dkms/zfs.conf")))
+                .isEqualTo(DkmsConfigBlock.BLOCK);
+    }
+
+    @Test
+    void aSymlinkInPlaceOfTheFileIsLeftAloneNotWrittenThrough() throws IOException {
+        Path outside = Files.writeString(root.resolve("outside.conf"), USER);
+        Path sys = Files.createDirectories(root.resolve("sys"));
+        Files.createDirectories(sys.resolve("etc/dkms"));
+        Files.createSymbolicLink(sys.resolve("etc/dkms/zfs.conf"), outside);
+        assertThatThrownBy(() -> DkmsConfigBlock.install(SystemRoot.at(sys))).hasMessageContaining("not a regular file");
+        assertThat(Files.readString(outside)).isEqualTo(USER);
+    }
+
+    @Test
     void addingKeepsEveryOtherLineAndIsIdempotent() {
         String once = DkmsConfigBlock.add(USER);
         assertThat(once).isEqualTo(USER + DkmsConfigBlock.BLOCK);

@@ -50,9 +50,44 @@ class AtomicFilesTest {
         assertThat(AtomicFiles.isTemp(f)).isFalse();
         assertThat(Files.readString(f)).isEqualTo("old");
 
+        // Its writer (this process) still runs: the temporary may still be written, so it stays.
+        assertThat(AtomicFiles.removeStaleTemps(dir)).isZero();
+        assertThat(temp).exists();
+
+        // The same file left by a process that is gone goes.
+        Path orphan = dir.resolve(temp.getFileName().toString().replace(ProcessIdentity.current().text(), goneProcess().text()));
+        Files.move(temp, orphan);
         assertThat(AtomicFiles.removeStaleTemps(dir)).isEqualTo(1);
-        assertThat(temp).doesNotExist();
+        assertThat(orphan).doesNotExist();
         assertThat(Files.readString(f)).isEqualTo("old");
+    }
+
+    @Test
+    void aTempOfALiveProcessWhosePidWasReusedIsStale() throws IOException {
+        ProcessIdentity me = ProcessIdentity.current();
+        assertThat(me.startTime()).isPositive();
+        Path reused = dir.resolve(".x" + AtomicFiles.TEMP_MARK + me.pid() + "-" + (me.startTime() + 1) + "-abcdef");
+        Path mine = dir.resolve(".y" + AtomicFiles.TEMP_MARK + me.text() + "-abcdef");
+        Path legacy = dir.resolve(".z" + AtomicFiles.TEMP_MARK + "abcdef012345");
+        for (Path p : new Path[] {reused, mine, legacy}) {
+            Files.writeString(p, "x");
+        }
+        assertThat(AtomicFiles.removeStaleTemps(dir)).isEqualTo(2);
+        assertThat(mine).exists();
+        assertThat(reused).doesNotExist();
+        assertThat(legacy).doesNotExist();
+    }
+
+    /** A process that has exited: its pid names nobody (or somebody started later). */
+    static ProcessIdentity goneProcess() throws IOException {
+        Process p = new ProcessBuilder("true").start();
+        ProcessIdentity id = new ProcessIdentity(p.pid(), ProcessIdentity.startTimeOf(p.pid()).orElse(1L));
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new ProcessIdentity(id.pid(), id.startTime() + 1);
     }
 
     @Test

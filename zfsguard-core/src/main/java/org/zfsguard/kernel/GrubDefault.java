@@ -174,7 +174,7 @@ public final class GrubDefault {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i)) || s.charAt(i) > '9') {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
                 return false;
             }
         }

@@ -74,11 +74,6 @@ public final class GrubMenu {
         return configuredDefault;
     }
 
-    /** The configured default with GRUB variables taken from {@code env}; null when grub.cfg sets none. */
-    public String configuredDefault(GrubEnv env) {
-        return configuredDefault == null ? null : configuredDefault.expand(env::get);
-    }
-
     /** True when the configured default is {@code ${saved_entry}} (GRUB_DEFAULT=saved). */
     public boolean defaultIsSavedEntry() {
         return configuredDefault != null && configuredDefault.reads("saved_entry");

@@ -43,6 +43,7 @@ final class ReportJson {
         next.addProperty("kernel", r.nextBoot().release() == null ? null : r.nextBoot().release().text());
         next.addProperty("rule", r.nextBoot().rule().name());
         next.addProperty("detail", r.nextBoot().detail());
+        next.addProperty("entry", r.nextBoot().entry());
         o.add("nextBoot", next);
         OpenZfsMeta meta = r.openzfs().meta();
         if (meta == null && r.openzfs().metaPath() == null) {

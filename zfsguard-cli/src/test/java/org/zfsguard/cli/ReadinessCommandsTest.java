@@ -78,6 +78,14 @@ class ReadinessCommandsTest {
         kernel(K2);
         zfs(K1, K1);
         meta();
+        grubBoots(K2);
+    }
+
+    /** A grub.cfg in grub-mkconfig's shape whose default entry loads {@code k}. */
+    void grubBoots(String k) throws IOException {
+        write("/boot/grub/grub.cfg", ("if [ \"${next_entry}\" ] ; then\n   set default=\"${next_entry}\"\nelse\n   set default=\"0\"\nfi\n"
+                + "menuentry 'Debian GNU/Linux' --class debian $menuentry_id_option 'gnulinux-simple-1234' {\n"
+                + "\tlinux\t/boot/vmlinuz-" + k + " root=UUID=1234 ro  quiet\n}\n").getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -85,6 +93,7 @@ class ReadinessCommandsTest {
         kernel(K2);
         zfs(K2, K2);
         meta();
+        grubBoots(K2);
         CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).startsWith("zfsguard: SAFE TO REBOOT").contains(K2);
@@ -111,7 +120,7 @@ class ReadinessCommandsTest {
         assertThat(r.out().lines().filter(l -> l.startsWith(K1))).singleElement().asString()
                 .contains("updates/dkms/zfs.ko").contains("match").contains("2.2.7-1").endsWith("OK");
         assertThat(r.out()).contains("NOT SAFE TO REBOOT", "Problems:", "run: sudo zfsguard rebuild --kernel " + K2);
-        assertThat(r.out()).contains("next boot: " + K2 + " (highest installed version");
+        assertThat(r.out()).contains("next boot: " + K2 + " (GRUB default in grub.cfg: /boot/grub/grub.cfg default=\"0\": entry");
     }
 
     @Test
@@ -123,7 +132,8 @@ class ReadinessCommandsTest {
         assertThat(o.get("schema").getAsInt()).isEqualTo(1);
         assertThat(o.getAsJsonObject("overall").get("verdict").getAsString()).isEqualTo("NOT_SAFE");
         assertThat(o.getAsJsonObject("nextBoot").get("kernel").getAsString()).isEqualTo(K2);
-        assertThat(o.getAsJsonObject("nextBoot").get("rule").getAsString()).isEqualTo("HIGHEST_INSTALLED");
+        assertThat(o.getAsJsonObject("nextBoot").get("rule").getAsString()).isEqualTo("GRUB_DEFAULT");
+        assertThat(o.getAsJsonObject("nextBoot").get("entry").getAsString()).isEqualTo("gnulinux-simple-1234");
         assertThat(o.getAsJsonObject("running").get("kernel").isJsonNull()).isTrue();
         assertThat(o.getAsJsonObject("openzfs").get("linuxMaximum").getAsString()).isEqualTo("6.12");
         var kernels = o.getAsJsonArray("kernels");
@@ -156,6 +166,7 @@ class ReadinessCommandsTest {
     void unreadableModuleMakesCheckSayItCannotTell() throws IOException {
         kernel(K2);
         meta();
+        grubBoots(K2);
         write("/lib/modules/" + K2 + "/updates/dkms/zfs.ko", "\u007fELF truncated".getBytes(StandardCharsets.US_ASCII));
         CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.zfsguard.deb.ZfsSourceMeta;
-import org.zfsguard.kernel.NextBoot;
 import org.zfsguard.preflight.KernelSummary;
 import org.zfsguard.preflight.InstalledState;
 import org.zfsguard.readiness.KernelReadiness;
@@ -30,10 +29,12 @@ final class InstalledStateSummary {
                     hasHeaders(root, release), k.running()));
         }
         Optional<String> next = Optional.ofNullable(report.nextBoot().release()).map(r -> r.text());
-        NextBoot.Rule rule = report.nextBoot().rule();
-        InstalledState.NextBootPolicy policy = rule == NextBoot.Rule.BOOT_IMAGE_LINK || rule == NextBoot.Rule.UINITRD_LINK
-                ? InstalledState.NextBootPolicy.LAST_INSTALLED
-                : InstalledState.NextBootPolicy.HIGHEST_VERSION;
+        InstalledState.NextBootPolicy policy = switch (report.nextBoot().policy()) {
+            case LAST_INSTALLED -> InstalledState.NextBootPolicy.LAST_INSTALLED;
+            case HIGHEST_VERSION -> InstalledState.NextBootPolicy.HIGHEST_VERSION;
+            case SAME_KERNEL -> InstalledState.NextBootPolicy.SAME_KERNEL;
+            case UNKNOWN -> InstalledState.NextBootPolicy.UNKNOWN;
+        };
         return new InstalledState(kernels, openZfs(root, report), next, policy);
     }
 

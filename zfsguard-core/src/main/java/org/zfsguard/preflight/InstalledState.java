@@ -19,8 +19,12 @@ public record InstalledState(List<KernelSummary> kernels, Optional<ZfsSourceMeta
     public enum NextBootPolicy {
         /** Armbian: the kernel package's postinst points /boot/Image at the kernel it installs. */
         LAST_INSTALLED,
-        /** GRUB and friends on Debian and Ubuntu: the highest version boots by default. */
-        HIGHEST_VERSION
+        /** GRUB's default is its first entry, which grub-mkconfig gives the highest version. */
+        HIGHEST_VERSION,
+        /** GRUB's default names one kernel's entry: it stays while that kernel does, then the first entry (highest) boots. */
+        SAME_KERNEL,
+        /** The boot loader's choice after the operation cannot be told. */
+        UNKNOWN
     }
 
     public InstalledState {

@@ -211,6 +211,13 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
 
         private Optional<String> nextBootAfter() {
             List<String> known = incomingImages.values().stream().flatMap(Optional::stream).toList();
+            boolean kept = state.nextBoot().isPresent() && !removedReleases.contains(state.nextBoot().get());
+            if (state.policy() == InstalledState.NextBootPolicy.UNKNOWN) {
+                return known.isEmpty() && kept ? state.nextBoot() : Optional.empty();
+            }
+            if (state.policy() == InstalledState.NextBootPolicy.SAME_KERNEL && kept) {
+                return state.nextBoot();
+            }
             if (!known.isEmpty()) {
                 if (state.policy() == InstalledState.NextBootPolicy.LAST_INSTALLED) {
                     return Optional.of(known.get(known.size() - 1));
@@ -222,7 +229,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             if (state.nextBoot().isPresent() && !removedReleases.contains(state.nextBoot().get())) {
                 return state.nextBoot();
             }
-            if (state.policy() == InstalledState.NextBootPolicy.HIGHEST_VERSION) {
+            if (state.policy() != InstalledState.NextBootPolicy.LAST_INSTALLED) {
                 return remaining.stream().map(KernelSummary::release).max(KernelOrder.INSTANCE);
             }
             return Optional.empty();

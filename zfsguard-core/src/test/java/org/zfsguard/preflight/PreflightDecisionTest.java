@@ -304,6 +304,35 @@ class PreflightDecisionTest {
     }
 
     @Test
+    void grubPinnedToAnEntryKeepsItsKernelWhenABackportArrives() {
+        InstalledState s = new InstalledState(
+                List.of(new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.SAME_KERNEL);
+        ChangeSet c = lines(install("linux-image-6.12.48+bpo-arm64", "6.12.48-1~bpo12+1"));
+        assertThat(new Case(s, c).decide().verdict()).isEqualTo(Verdict.OK);
+    }
+
+    @Test
+    void grubPinnedToARemovedKernelFallsBackToTheHighest() {
+        InstalledState s = new InstalledState(List.of(
+                new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.SAME_KERNEL);
+        ChangeSet c = lines(remove("linux-image-6.1.0-56-arm64", "6.1.158-1"), install("linux-image-6.12.48+bpo-arm64", "6.12.48-1~bpo12+1"));
+        PreflightDecision d = new Case(s, c).decide();
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(reasons(d, Severity.BLOCK)).anySatisfy(r -> assertThat(r).contains("6.12.48+bpo-arm64 (Linux 6.12)"));
+    }
+
+    @Test
+    void anUnpredictableBootLoaderIsNotGuessedAt() {
+        InstalledState s = new InstalledState(
+                List.of(new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                Optional.of(ZFS_2_1_11), Optional.empty(), NextBootPolicy.UNKNOWN);
+        ChangeSet c = lines(install("linux-image-6.12.48+bpo-arm64", "6.12.48-1~bpo12+1"));
+        assertThat(new Case(s, c).decide().verdict()).isEqualTo(Verdict.OK);
+    }
+
+    @Test
     void olderKernelInstalledUnderHighestVersionDoesNotBecomeNextBoot() {
         InstalledState s = new InstalledState(
                 List.of(new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),

@@ -133,12 +133,14 @@ class ReadinessEngineTest {
     }
 
     @Test
-    void highestInstalledDecidesWithoutBootLinks() {
+    void withoutABootLoaderToReadTheVerdictIsCannotTell() {
         FixtureSystem fx = fx().arch(Arch.X86_64);
         fx.kernel("6.1.0-9-amd64", null).kernel("6.1.0-10-amd64", null).packageInstalled("zfsutils-linux");
         ReadinessReport r = evaluate();
-        assertThat(r.nextBoot().rule()).isEqualTo(NextBoot.Rule.HIGHEST_INSTALLED);
-        assertThat(r.nextBoot().release().text()).isEqualTo("6.1.0-10-amd64");
+        assertThat(r.nextBoot().rule()).isEqualTo(NextBoot.Rule.NONE);
+        assertThat(r.nextBoot().release()).isNull();
+        assertThat(r.overall()).isEqualTo(ReadinessReport.Overall.UNKNOWN);
+        assertThat(r.overallReason()).startsWith("cannot tell which kernel boots next: no /boot/grub/grub.cfg");
     }
 
     @Test
@@ -275,6 +277,7 @@ class ReadinessEngineTest {
                 .zfsModules("6.1.0-57-amd64", "updates/dkms", "2.2.7-1", "6.1.0-57-amd64", Compression.NONE, TWO);
         fx.initrd("/boot/initrd.img-" + k, k, InitrdCompression.GZIP, false, "2.2.7-1", k);
         fx.initrd("/boot/initrd.img-6.1.0-57-amd64", "6.1.0-57-amd64", InitrdCompression.GZIP, false, null, null);
+        fx.symlink("/boot/vmlinuz", "vmlinuz-6.1.0-57-amd64");
         ReadinessReport r = evaluateRunning(k);
         assertThat(r.initramfsRequired()).isTrue();
         assertThat(r.initramfsReason()).contains(k);
@@ -303,7 +306,8 @@ class ReadinessEngineTest {
     @Test
     void hostileModuleTreeEntriesAreRejectedWithReasons(@TempDir Path outside) throws Exception {
         String k = "6.1.0-56-amd64";
-        FixtureSystem fx = fx().arch(Arch.X86_64).kernel(k, null).dkmsZfs(k, "2.2.7-1").packageInstalled("zfs-dkms");
+        FixtureSystem fx = fx().arch(Arch.X86_64).kernel(k, null).dkmsZfs(k, "2.2.7-1").packageInstalled("zfs-dkms")
+                .symlink("/boot/vmlinuz", "vmlinuz-" + k);
         // A real kernel tree outside the root, reachable only by following a host absolute link.
         new FixtureSystem(outside).arch(Arch.X86_64).kernel("6.1.0-5-amd64", null).dkmsZfs("6.1.0-5-amd64", "2.2.7-1");
         fx.symlink("/lib/modules/6.1.0-5-amd64", outside.resolve("lib/modules/6.1.0-5-amd64").toString());

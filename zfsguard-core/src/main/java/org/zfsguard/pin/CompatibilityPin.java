@@ -45,7 +45,11 @@ public final class CompatibilityPin {
                     + " the preflight gate checks it when it arrives"));
         }
         List<Hold> holds = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (ControlFields p : index.stanzas()) {
+            if (!seen.add(p.packageName() + "=" + p.version())) {
+                continue; // the same version from two lists (a mirror and its -updates) is one stanza for apt
+            }
             if (p.packageName().equals(ZFS_DKMS) || !PackageNames.isValidName(p.packageName())
                     || !PackageNames.isValidVersion(p.version())
                     || installedKernelPackages.contains(p.packageName() + "=" + p.version())) {

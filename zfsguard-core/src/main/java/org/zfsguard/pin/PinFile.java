@@ -71,6 +71,21 @@ public final class PinFile {
         }
     }
 
+    /** The reasons of the holds the file on disk carries (its Explanation lines), for status. */
+    public static List<String> writtenReasons(SystemRoot root) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (String line : current(root).orElse("").split("\n")) {
+                if (line.startsWith("Explanation: ")) {
+                    out.add(line.substring("Explanation: ".length()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // status shows the kernels; the pin adds to it and its absence is no error
+        }
+        return out;
+    }
+
     /**
      * Writes {@code wanted} (or removes the file when empty) unless it is already so;
      * every change goes to the event journal. True when something changed.

@@ -41,9 +41,14 @@ public final class AptLists {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                if ((n.endsWith("_Packages") || n.endsWith("_Packages.lz4") || n.endsWith("_Packages.gz")
-                        || n.endsWith("_Packages.xz")) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.add(p);
+                if (!(n.endsWith("_Packages") || n.endsWith("_Packages.lz4") || n.endsWith("_Packages.gz")
+                        || n.endsWith("_Packages.xz"))) {
+                    continue;
+                }
+                // apt links the index of a file: source to the repository itself; the link is followed inside the root
+                Path real = Files.isSymbolicLink(p) ? root.resolveAll(DIR + "/" + n) : p;
+                if (Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                    out.add(real);
                 }
             }
         }
@@ -65,7 +70,7 @@ public final class AptLists {
     }
 
     private static InputStream open(Path p) throws IOException {
-        InputStream raw = Files.newInputStream(p);
+        InputStream raw = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
         String n = p.getFileName().toString();
         try {
             if (n.endsWith(".lz4")) {

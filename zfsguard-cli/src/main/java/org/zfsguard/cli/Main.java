@@ -66,6 +66,7 @@ public final class Main implements Runnable {
         COMMANDS.put("verify", VerifyCommand::new);
         COMMANDS.put("restore", RestoreCommand::new);
         COMMANDS.put("preflight", PreflightCommand::new);
+        COMMANDS.put("pin", PinCommand::new);
         COMMANDS.put("hook", HookCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
     }

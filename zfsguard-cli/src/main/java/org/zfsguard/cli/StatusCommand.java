@@ -1,7 +1,17 @@
 package org.zfsguard.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
+
+import org.zfsguard.dpkg.UnfinishedPackages;
+import org.zfsguard.pin.PinFile;
+import org.zfsguard.system.SystemRoot;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
@@ -30,10 +40,30 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         ReadinessReport report = new ReadinessEngine(GlobalOptions.root()).evaluate();
         PrintWriter out = spec.commandLine().getOut();
+        SystemRoot root = GlobalOptions.root();
+        List<String> held = PinFile.writtenReasons(root);
+        List<UnfinishedPackages.Unfinished> unfinished = UnfinishedPackages.read(root);
         if (json) {
-            out.println(ReportJson.toJson(report));
+            JsonObject o = JsonParser.parseString(ReportJson.toJson(report)).getAsJsonObject();
+            JsonArray h = new JsonArray();
+            held.forEach(h::add);
+            o.add("heldByPin", h);
+            JsonArray u = new JsonArray();
+            for (UnfinishedPackages.Unfinished x : unfinished) {
+                JsonObject j = new JsonObject();
+                j.addProperty("package", x.packageName());
+                j.addProperty("version", x.version());
+                j.addProperty("state", x.state());
+                u.add(j);
+            }
+            o.add("dpkgUnfinished", u);
+            out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(o));
         } else {
             StatusTable.print(report, out);
+            for (String reason : held) {
+                out.println("held back by the compatibility pin: " + reason);
+            }
+            UnfinishedPackages.advice(unfinished).forEach(out::println);
         }
         out.flush();
         return ExitCodes.OK;

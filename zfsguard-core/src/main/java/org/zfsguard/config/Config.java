@@ -25,7 +25,8 @@ public record Config(
         BuildPolicy build,
         PreflightMode preflight,
         int keepKernels,
-        long reserveMiB) {
+        long reserveMiB,
+        PinMode pin) {
 
     public static final String PATH = "/etc/zfsguard/zfsguard.conf";
     private static final long MAX_FILE_BYTES = 64 * 1024;
@@ -33,6 +34,14 @@ public record Config(
     public enum BuildPolicy { MANUAL, DEFERRED }
 
     public enum PreflightMode { BLOCK, WARN, OFF }
+
+    /** Whether zfsguard keeps apt's compatibility pin (/etc/apt/preferences.d/zfsguard). */
+    public enum PinMode { AUTO, OFF }
+
+    public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
+            long reserveMiB) {
+        this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, PinMode.AUTO);
+    }
 
     public static Config defaults() {
         return new Config(80, 70, 1, BuildPolicy.MANUAL, PreflightMode.BLOCK, 2, 256);
@@ -88,6 +97,7 @@ public record Config(
         PreflightMode preflight = p.choice("preflight", PreflightMode.class, d.preflight());
         int keep = p.integer("keep_kernels", d.keepKernels(), 1, 20);
         long reserve = p.integer("reserve_mib", (int) d.reserveMiB(), 0, 1 << 20);
+        PinMode pin = p.choice("pin", PinMode.class, d.pin());
         for (String key : values.keySet()) {
             if (!p.known.contains(key)) {
                 problems.add(name + ": unknown key '" + SystemRoot.printable(key) + "'");
@@ -99,7 +109,7 @@ public record Config(
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
-        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve);
+        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin);
     }
 
     private static final class Parser {

@@ -28,7 +28,7 @@ public record ControlFields(
     }
 
     /** Parses deb-control(5) text; the message of the exception names the bad field. */
-    static ControlFields parse(String text) throws IllegalArgumentException {
+    public static ControlFields parse(String text) throws IllegalArgumentException {
         Map<String, String> fields = new LinkedHashMap<>();
         String last = null;
         for (String line : text.split("\n", -1)) {

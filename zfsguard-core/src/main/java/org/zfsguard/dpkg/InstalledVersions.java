@@ -69,6 +69,11 @@ public final class InstalledVersions {
         return new InstalledVersions(out);
     }
 
+    /** Every fully installed package and its version. */
+    public Map<String, String> all() {
+        return java.util.Collections.unmodifiableMap(versions);
+    }
+
     public Optional<String> version(String pkg) {
         return Optional.ofNullable(versions.get(pkg));
     }

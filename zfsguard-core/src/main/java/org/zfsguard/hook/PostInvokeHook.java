@@ -2,15 +2,20 @@ package org.zfsguard.hook;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.zfsguard.config.Config;
+import org.zfsguard.dpkg.UnfinishedPackages;
+import org.zfsguard.pin.PinFile;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
 import org.zfsguard.rebuild.DeferredRebuild;
+import org.zfsguard.state.ZfsguardLock;
 
 /**
  * After dpkg: when a kernel or ZFS change was recorded, say whether the next
@@ -59,6 +64,8 @@ public final class PostInvokeHook {
                 ctx.say("  run: zfsguard status");
             }
         }
+        UnfinishedPackages.advice(UnfinishedPackages.read(ctx.root())).forEach(ctx::say);
+        refreshPin(ctx);
         if (p.preflight != null && report.overall() != ReadinessReport.Overall.NO_ZFS) {
             boolean safe = report.overall() == ReadinessReport.Overall.SAFE;
             ctx.say(safe == p.predictedSafe ? "(as the preflight predicted)"
@@ -76,6 +83,29 @@ public final class PostInvokeHook {
         ctx.journal("verdict", ev);
         record.clear();
         return 0;
+    }
+
+    /**
+     * A new OpenZFS may support kernels the pin holds back, and a kernel installed in spite of
+     * it must leave the pin: the next upgrade should see both. A failure here changes nothing
+     * else this hook does.
+     */
+    private static void refreshPin(HookContext ctx) {
+        if (ctx.config().pin() != Config.PinMode.AUTO) {
+            return;
+        }
+        Optional<ZfsguardLock> lock = ctx.lock();
+        try {
+            List<String> problems = new ArrayList<>();
+            if (PinFile.apply(ctx.root(), ctx.state(), PinFile.compute(ctx.root(), problems), "after dpkg")) {
+                ctx.say("the compatibility pin changed; see: zfsguard pin");
+            }
+        } catch (IOException | RuntimeException e) {
+            ctx.say("the compatibility pin was not refreshed: " + e.getMessage());
+            ctx.say("next: sudo zfsguard pin --refresh");
+        } finally {
+            HookContext.release(lock);
+        }
     }
 
     /** A rebuild can help: the module is missing, stale or not yet in the initramfs. */

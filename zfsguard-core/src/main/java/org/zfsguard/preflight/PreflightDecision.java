@@ -284,6 +284,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             List<String> commands = new ArrayList<>();
             if (changesBoot && isIncoming(k)) {
                 commands.add("sudo apt-mark hold " + String.join(" ", holdSet(imagePackageOf(k))));
+                commands.add("zfsguard pin");
             }
             if (series.get().compareTo(meta.linuxMaximum()) > 0) {
                 reason += "; hold the kernel back, or first install an OpenZFS whose Linux-Maximum is "
@@ -295,9 +296,23 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             findings.add(new Finding(Finding.Severity.BLOCK, reason, commands));
         }
 
-        /** An Armbian kernel is three packages of one branch and family; holding only the image splits them. */
+            /**
+         * What pulls the kernel in: the metapackages of this operation (linux-image-amd64 and its
+         * headers) when there are any, since holding only the versioned image leaves them to pull the
+         * next one; an Armbian kernel is three packages of one branch and family.
+         */
         private List<String> holdSet(String imagePackage) {
             List<String> hold = new ArrayList<>();
+            if (PackageRole.of(imagePackage) == PackageRole.KERNEL_IMAGE && !PackageRole.isArmbian(imagePackage, "linux-image-")) {
+                for (PackageChange c : in.changes().installedOrUpgraded()) {
+                    if (isMetapackage(c.name())) {
+                        hold.add(c.name());
+                    }
+                }
+                if (!hold.isEmpty()) {
+                    return hold;
+                }
+            }
             hold.add(imagePackage);
             if (PackageRole.isArmbian(imagePackage, "linux-image-")) {
                 String suffix = imagePackage.substring("linux-image-".length());
@@ -308,6 +323,13 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 }
             }
             return hold;
+        }
+
+        /** {@code linux-image-amd64}, {@code linux-headers-amd64}, Ubuntu's {@code linux-generic*}: no release in the name. */
+        private static boolean isMetapackage(String name) {
+            return PackageRole.of(name) == PackageRole.KERNEL_METAPACKAGE || name.startsWith("linux-generic")
+                    || name.startsWith("linux-headers-") && !PackageRole.isArmbian(name, "linux-headers-")
+                            && !Character.isDigit(name.charAt("linux-headers-".length()));
         }
 
         private void checkLastWorkingModule(ZfsAfter zfs) {

@@ -241,7 +241,7 @@ class PreflightDecisionTest {
                 .contains("OpenZFS 2.4.0 (Linux 4.18 to 6.18)")
                 .contains("first install an OpenZFS whose Linux-Maximum is 6.19 or later");
         assertThat(block.commands()).containsExactly(
-                "sudo apt-mark hold " + IMAGE + " " + DTB + " " + HEADERS,
+                "sudo apt-mark hold " + IMAGE + " " + DTB + " " + HEADERS, "zfsguard pin",
                 "sudo ZFSGUARD_PREFLIGHT=warn apt upgrade");
         // no headers warning for a kernel ZFS cannot support anyway
         assertThat(reasons(d, Severity.WARN)).noneSatisfy(r -> assertThat(r).contains("no headers"));
@@ -300,7 +300,21 @@ class PreflightDecisionTest {
         Finding block = d.findings().get(0);
         assertThat(block.reason()).contains("6.12.48+bpo-arm64 (Linux 6.12)").contains("Linux 3.10 to 6.2");
         assertThat(block.commands()).containsExactly("sudo apt-mark hold linux-image-6.12.48+bpo-arm64",
-                "sudo ZFSGUARD_PREFLIGHT=warn apt upgrade");
+                "zfsguard pin", "sudo ZFSGUARD_PREFLIGHT=warn apt upgrade");
+    }
+
+    @Test
+    void debianBackportKernelPulledInByTheMetapackageNamesTheMetapackagesToHold() {
+        InstalledState s = new InstalledState(
+                List.of(new KernelSummary("6.1.0-56-arm64", Optional.of("linux-image-6.1.0-56-arm64"), true, true, true)),
+                Optional.of(ZFS_2_1_11), Optional.of("6.1.0-56-arm64"), NextBootPolicy.HIGHEST_VERSION);
+        ChangeSet c = lines(install("linux-image-6.12.48+bpo-arm64", "6.12.48-1~bpo12+1"),
+                upgrade("linux-image-arm64", "6.1.158-1", "6.12.48-1~bpo12+1"),
+                upgrade("linux-headers-arm64", "6.1.158-1", "6.12.48-1~bpo12+1"));
+        PreflightDecision d = new Case(s, c).decide();
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(d.findings().get(0).commands()).containsExactly("sudo apt-mark hold linux-image-arm64 linux-headers-arm64",
+                "zfsguard pin", "sudo ZFSGUARD_PREFLIGHT=warn apt upgrade");
     }
 
     @Test

@@ -191,8 +191,13 @@ final class FakeKernelPackages {
 
     /** FAKE unrelated package: one documentation file, no scripts. */
     static Path unrelated() {
-        return build(UNRELATED, "1.0", () -> {
-            String control = "Package: " + UNRELATED + "\nVersion: 1.0\nArchitecture: all\n"
+        return unrelated("1.0");
+    }
+
+    /** The same FAKE unrelated package at {@code version}, for an upgrade apt finds. */
+    static Path unrelated(String version) {
+        return build(UNRELATED, version, () -> {
+            String control = "Package: " + UNRELATED + "\nVersion: " + version + "\nArchitecture: all\n"
                     + "Maintainer: zfsguard tests <tests@zfsguard.invalid>\nSection: admin\nPriority: optional\n"
                     + "Description: unrelated package (fake stand-in for tests)\n Has nothing to do with kernels.\n";
             return new Contents(control, Map.of("/usr/share/doc/" + UNRELATED + "/README", text("nothing to see\n")),

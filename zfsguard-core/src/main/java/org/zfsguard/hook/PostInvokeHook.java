@@ -94,8 +94,8 @@ public final class PostInvokeHook {
         if (ctx.config().pin() != Config.PinMode.AUTO) {
             return;
         }
-        Optional<ZfsguardLock> lock = ctx.lock();
-        try {
+        // The pin file is zfsguard's own state: written under the lock, or not at all.
+        try (ZfsguardLock lock = ZfsguardLock.acquire(ctx.state(), ctx.lockWait())) {
             List<String> problems = new ArrayList<>();
             if (PinFile.apply(ctx.root(), ctx.state(), PinFile.compute(ctx.root(), problems), "after dpkg")) {
                 ctx.say("the compatibility pin changed; see: zfsguard pin");
@@ -103,8 +103,6 @@ public final class PostInvokeHook {
         } catch (IOException | RuntimeException e) {
             ctx.say("the compatibility pin was not refreshed: " + e.getMessage());
             ctx.say("next: sudo zfsguard pin --refresh");
-        } finally {
-            HookContext.release(lock);
         }
     }
 

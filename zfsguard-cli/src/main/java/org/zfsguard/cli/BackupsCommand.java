@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.system.SystemRoot;
 
@@ -38,11 +39,11 @@ final class BackupsCommand implements Callable<Integer> {
         try {
             sets = store.list();
         } catch (IOException e) {
-            throw BackupCommand.ioFailure(e, "zfsguard backups");
+            throw BackupCommand.ioFailure(e, GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
         }
         if (sets.isEmpty()) {
             out.println("no boot-set backups in " + StateDir.PATH + "/backups");
-            out.println("next: zfsguard backup");
+            out.println(GlobalOptions.line(NextStep.zfsguardAsRoot("backup")));
             return ExitCodes.OK;
         }
         List<String[]> rows = new ArrayList<>();
@@ -70,8 +71,8 @@ final class BackupsCommand implements Callable<Integer> {
             }
             out.println(b.toString().stripTrailing());
         }
-        out.println(damaged ? "next: zfsguard verify ID (a DAMAGED backup cannot be restored)"
-                : "next: zfsguard verify, or zfsguard restore KERNEL");
+        out.println(damaged ? GlobalOptions.line(NextStep.zfsguardAsRoot("verify", "ID").because("(a DAMAGED backup cannot be restored)"))
+                : GlobalOptions.line(NextStep.zfsguardAsRoot("verify")) + ", or " + GlobalOptions.command(NextStep.zfsguardAsRoot("restore", "KERNEL")));
         return ExitCodes.OK;
     }
 

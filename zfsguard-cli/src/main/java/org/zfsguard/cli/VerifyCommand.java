@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.backup.VerifyReport;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
@@ -51,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
             if (sets.isEmpty()) {
                 out.println("no boot-set backups to verify");
-                out.println("next: zfsguard backup");
+                out.println(GlobalOptions.line(NextStep.zfsguardAsRoot("backup")));
                 return ExitCodes.OK;
             }
             for (BackupSet s : sets) {
@@ -69,11 +70,12 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            throw BackupCommand.ioFailure(e, "zfsguard verify");
+            throw BackupCommand.ioFailure(e, GlobalOptions.command(NextStep.zfsguardAsRoot("verify")));
         }
         if (damaged > 0) {
             throw new UserError(damaged + " of " + checked + " backup(s) damaged; restore refuses them",
-                    "zfsguard backup (make a fresh one while the kernel is still installed), or restore from another: zfsguard backups",
+                    GlobalOptions.command(NextStep.zfsguardAsRoot("backup").because("(a fresh one, while the kernel is still installed)"))
+                            + ", or restore from another: " + GlobalOptions.command(NextStep.zfsguardAsRoot("backups")),
                     ExitCodes.NOT_SAFE);
         }
         return ExitCodes.OK;
@@ -81,6 +83,6 @@ final class VerifyCommand implements Callable<Integer> {
 
     private UserError notFound() {
         return new UserError(id == null ? "no boot-set backups on this system" : "no valid backup named '" + SystemRoot.printable(id) + "'",
-                "zfsguard backups");
+                GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
     }
 }

@@ -97,7 +97,7 @@ class ReadinessCommandsTest {
         CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out().strip().lines()).singleElement().asString()
-                .startsWith("zfsguard: NOT SAFE TO REBOOT").contains(K2).contains("run: sudo zfsguard rebuild --kernel " + K2);
+                .startsWith("zfsguard: NOT SAFE TO REBOOT").contains(K2).contains("; next: sudo zfsguard --root " + root + " rebuild --kernel " + K2);
     }
 
     @Test
@@ -110,7 +110,7 @@ class ReadinessCommandsTest {
                 .contains("next").contains("missing").endsWith("MISSING");
         assertThat(r.out().lines().filter(l -> l.startsWith(K1))).singleElement().asString()
                 .contains("updates/dkms/zfs.ko").contains("match").contains("2.2.7-1").endsWith("OK");
-        assertThat(r.out()).contains("NOT SAFE TO REBOOT", "Problems:", "run: sudo zfsguard rebuild --kernel " + K2);
+        assertThat(r.out()).contains("NOT SAFE TO REBOOT", "Problems:", "    next: sudo zfsguard --root " + root + " rebuild --kernel " + K2);
         assertThat(r.out()).contains("next boot: " + K2 + " (highest installed version");
     }
 
@@ -120,7 +120,7 @@ class ReadinessCommandsTest {
         CliRun r = run("status", "--json");
         assertThat(r.code()).isZero();
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
-        assertThat(o.get("schema").getAsInt()).isEqualTo(1);
+        assertThat(o.get("schema").getAsInt()).isEqualTo(2);
         assertThat(o.getAsJsonObject("overall").get("verdict").getAsString()).isEqualTo("NOT_SAFE");
         assertThat(o.getAsJsonObject("nextBoot").get("kernel").getAsString()).isEqualTo(K2);
         assertThat(o.getAsJsonObject("nextBoot").get("rule").getAsString()).isEqualTo("HIGHEST_INSTALLED");
@@ -132,7 +132,7 @@ class ReadinessCommandsTest {
         assertThat(newest.get("kernel").getAsString()).isEqualTo(K2);
         assertThat(newest.get("verdict").getAsString()).isEqualTo("MISSING");
         assertThat(newest.get("zfs").isJsonNull()).isTrue();
-        assertThat(newest.get("next").getAsString()).isEqualTo("sudo zfsguard rebuild --kernel " + K2);
+        assertThat(newest.get("next").getAsString()).isEqualTo("sudo zfsguard --root " + root + " rebuild --kernel " + K2);
         JsonObject oldest = kernels.get(1).getAsJsonObject();
         assertThat(oldest.getAsJsonObject("zfs").get("vermagicMatches").getAsBoolean()).isTrue();
         assertThat(oldest.getAsJsonObject("zfs").get("version").getAsString()).isEqualTo("2.2.7-1");
@@ -145,11 +145,11 @@ class ReadinessCommandsTest {
         kernel(K2);
         CliRun s = run("status");
         assertThat(s.code()).isZero();
-        assertThat(s.out()).startsWith("ZFS is not installed on this system").contains(K2);
+        assertThat(s.out()).startsWith("NO ZFS: ZFS is not installed on this system").contains(K2);
         GlobalOptions.reset();
         CliRun c = run("check");
         assertThat(c.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(c.out()).contains("CANNOT TELL: ZFS is not installed");
+        assertThat(c.out()).contains("NO ZFS: ZFS is not installed");
     }
 
     @Test
@@ -159,7 +159,7 @@ class ReadinessCommandsTest {
         write("/lib/modules/" + K2 + "/updates/dkms/zfs.ko", "\u007fELF truncated".getBytes(StandardCharsets.US_ASCII));
         CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(r.out()).startsWith("zfsguard: CANNOT TELL").contains("zfs.ko");
+        assertThat(r.out()).startsWith("zfsguard: CANNOT TELL whether the next reboot is safe: ").contains("zfs.ko");
     }
 
     @Test

@@ -40,6 +40,9 @@ final class Failures implements IExecutionExceptionHandler {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println("zfsguard: " + ex.getMessage());
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            err.println("zfsguard:   did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?");
+        }
         String path = cl.getCommandSpec().qualifiedName(" ");
         err.println("zfsguard:   " + NextStep.LABEL + path + " --help");
         return ExitCodes.USAGE;

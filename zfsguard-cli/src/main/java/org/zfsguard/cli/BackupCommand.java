@@ -120,7 +120,7 @@ final class BackupCommand implements Callable<Integer> {
             return Config.load(root);
         } catch (ConfigException e) {
             throw new UserError(e.getMessage().lines().findFirst().orElse("bad configuration"),
-                    "fix " + Config.PATH + " (see the comments in it)");
+                    "fix the file named above (see zfsguard.conf(5))");
         }
     }
 

@@ -55,7 +55,7 @@ public final class HookContext {
             try {
                 config = Config.load(root);
             } catch (ConfigException e) {
-                say("WARNING: " + Config.PATH + " is not usable, using the defaults: "
+                say("WARNING: the configuration (" + Config.PATH + ", " + Config.DROP_IN_DIR + ") is not usable, using the defaults: "
                         + e.getMessage().replace('\n', ';'));
                 say("  " + NextStep.zfsguard("status").line(root) + "   (after fixing it)");
                 config = Config.defaults();

@@ -55,13 +55,13 @@ public final class PostInvokeHook {
             ctx.say("the preflight expected a safe next reboot, but the outcome is worse than it predicted");
         }
         Map<String, Object> ev = new LinkedHashMap<>();
-        ev.put("build", ctx.config().build().name().toLowerCase(java.util.Locale.ROOT));
+        ev.put("build", ctx.config().build().name());
         ev.put("overall", report.overall().name());
-        ev.put("nextBoot", nextName);
+        ev.put("next_boot", nextName);
         ev.put("reason", report.overallReason());
         ev.put("packages", p.packages);
         ev.put("backups", p.backups);
-        ev.put("kernelsInstalled", p.kernelsInstalled);
+        ev.put("kernels_installed", p.kernelsInstalled);
         ev.put("preflight", p.preflight);
         ctx.journal("verdict", ev);
         record.clear();

@@ -158,6 +158,26 @@ class HookFlowTest {
         new PendingRecord(StateDir.of(SystemRoot.at(dir))).write(p);
         assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
         assertThat(out.toString()).contains("SAFE TO REBOOT").doesNotContain("preflight").doesNotContain("WARN");
+        com.google.gson.JsonObject verdict = EventJournal.of(StateDir.of(SystemRoot.at(dir))).read().stream()
+                .filter(o -> o.get("event").getAsString().equals("verdict")).findFirst().orElseThrow();
+        assertThat(verdict.get("overall").getAsString()).isEqualTo("SAFE");
+        assertThat(verdict.get("build").getAsString()).isEqualTo("MANUAL");
+        assertThat(verdict.get("next_boot").getAsString()).isEqualTo(OLD);
+        assertThat(verdict.get("preflight").getAsString()).isEqualTo("WARN");
+    }
+
+    @Test
+    void aVerdictWithoutANextBootKernelJournalsARealNull() throws IOException {
+        Files.delete(dir.resolve("boot/Image"));
+        Files.createSymbolicLink(dir.resolve("boot/Image"), Path.of("Image")); // a loop: no kernel boots next
+        PendingChange p = new PendingChange();
+        new PendingRecord(StateDir.of(SystemRoot.at(dir))).write(p);
+        assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
+        com.google.gson.JsonObject verdict = EventJournal.of(StateDir.of(SystemRoot.at(dir))).read().stream()
+                .filter(o -> o.get("event").getAsString().equals("verdict")).findFirst().orElseThrow();
+        assertThat(verdict.has("next_boot")).isTrue();
+        assertThat(verdict.get("next_boot").isJsonNull()).as(verdict.toString()).isTrue();
+        assertThat(verdict.toString()).doesNotContain("(none)");
     }
 
     @Test

@@ -138,6 +138,35 @@ class ReadinessCommandsTest {
         assertThat(oldest.getAsJsonObject("zfs").get("version").getAsString()).isEqualTo("2.2.7-1");
         assertThat(oldest.getAsJsonObject("initramfs").get("state").getAsString()).isEqualTo("NOT_USED");
         assertThat(oldest.get("verdict").getAsString()).isEqualTo("OK");
+        assertThat(StatusSchema.problems(r.out())).isEmpty();
+    }
+
+    @Test
+    void everyReportConformsToTheShippedSchema() throws IOException {
+        kernel(K2);
+        assertThat(StatusSchema.problems(run("status", "--json").out())).as("no ZFS").isEmpty();
+        GlobalOptions.reset();
+        wrongKernelBug();
+        zfs(K2, K2);
+        CliRun safe = run("status", "--json");
+        assertThat(safe.out()).contains("\"SAFE\"");
+        assertThat(StatusSchema.problems(safe.out())).as("safe").isEmpty();
+        GlobalOptions.reset();
+        write("/lib/modules/" + K2 + "/updates/dkms/zfs.ko", "not an ELF file".getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(root.resolve("lib/modules/not a kernel"));
+        CliRun odd = run("status", "--json");
+        assertThat(odd.out()).contains("\"problem\"", "\"rejected\"");
+        assertThat(StatusSchema.problems(odd.out())).as("unreadable module, rejected entry").isEmpty();
+    }
+
+    @Test
+    void theSchemaRefusesTheSpellingsAndPlaceholdersItRulesOut() throws IOException {
+        wrongKernelBug();
+        String json = run("status", "--json").out();
+        assertThat(StatusSchema.problems(json)).isEmpty();
+        assertThat(StatusSchema.problems(json.replace("\"MISSING\"", "\"NOT-IN-INITRAMFS\""))).isNotEmpty();
+        assertThat(StatusSchema.problems(json.replace("\"kernel\": null", "\"kernel\": \"(none)\""))).isNotEmpty();
+        assertThat(StatusSchema.problems(json.replace("\"schema\": 2", "\"schema\": 1"))).isNotEmpty();
     }
 
     @Test

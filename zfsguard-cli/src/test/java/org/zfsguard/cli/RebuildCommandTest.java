@@ -145,7 +145,7 @@ class RebuildCommandTest {
 
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out()).contains(K + ": refused: the headers of " + K + " are missing")
-                .contains("fix: apt install linux-headers-current-rockchip64")
+                .contains("next: sudo apt install linux-headers-current-rockchip64")
                 .contains(TOO_NEW + ": refused:").contains("6.15");
         assertThat(r.out().indexOf(K + ":")).isLessThan(r.out().indexOf(TOO_NEW + ":"));
     }
@@ -191,7 +191,7 @@ class RebuildCommandTest {
         assertThat(Files.readAllLines(record)).contains("arg: --force");
         assertThat(Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"))).isEqualTo(old);
         assertThat(depmodCalls).containsExactly(K);
-        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"failed\"");
+        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"FAILED\"");
     }
 
     @Test
@@ -211,7 +211,7 @@ class RebuildCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.err()).contains("stopped").contains("remaining kernels were not built");
         assertThat(r.out()).contains("NOT SAFE TO REBOOT");
-        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"aborted_hot\"")
+        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"ABORTED_HOT\"")
                 .contains("\"highest_temperature_c\":99.0").doesNotContain("\"kernel\":\"" + OTHER + "\"");
     }
 

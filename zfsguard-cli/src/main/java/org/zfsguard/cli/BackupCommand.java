@@ -15,6 +15,7 @@ import org.zfsguard.backup.BackupStore;
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.config.Config;
 import org.zfsguard.config.ConfigException;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.LockBusyException;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
@@ -57,10 +58,10 @@ final class BackupCommand implements Callable<Integer> {
             try {
                 kernels = BackupRun.installedKernels(root);
             } catch (IOException e) {
-                throw ioFailure(e, "zfsguard backup --kernel K");
+                throw ioFailure(e, GlobalOptions.command(NextStep.zfsguardAsRoot("backup", "--kernel", "K")));
             }
             if (kernels.isEmpty()) {
-                throw new UserError("no kernel found in /lib/modules", "zfsguard backup --kernel K");
+                throw new UserError("no kernel found in /lib/modules", GlobalOptions.command(NextStep.zfsguardAsRoot("backup", "--kernel", "K")));
             }
         }
         StateDir state = stateDir(root);
@@ -95,20 +96,24 @@ final class BackupCommand implements Callable<Integer> {
                 out.println("removed old backup " + gone.id() + " (keep_kernels = " + config.keepKernels() + ")");
             }
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), "wait for it to finish, then run: zfsguard backup");
+            throw new UserError(e.getMessage(), GlobalOptions.command(again().because("(once the other zfsguard has finished)")));
         } catch (IOException e) {
-            throw ioFailure(e, "zfsguard backup");
+            throw ioFailure(e, GlobalOptions.command(again()));
         }
         if (refused > 0) {
             throw new UserError(refused + " boot set(s) not backed up",
-                    "free space under " + StateDir.PATH + " or lower reserve_mib in " + Config.PATH + ", then: zfsguard backup",
+                    "free space under " + StateDir.PATH + " or lower reserve_mib in " + Config.PATH + ", then: " + GlobalOptions.command(again()),
                     ExitCodes.NOT_SAFE);
         }
         if (kernel != null && nothing > 0) {
-            throw new UserError("kernel " + kernel + " has no files on this system", "zfsguard backups");
+            throw new UserError("kernel " + kernel + " has no files on this system", GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
         }
-        out.println("next: zfsguard backups");
+        out.println(GlobalOptions.line(NextStep.zfsguardAsRoot("backups")));
         return ExitCodes.OK;
+    }
+
+    private NextStep again() {
+        return kernel == null ? NextStep.zfsguardAsRoot("backup") : NextStep.zfsguardAsRoot("backup", "--kernel", kernel);
     }
 
     // ---- shared by the backup commands
@@ -118,13 +123,14 @@ final class BackupCommand implements Callable<Integer> {
             return Config.load(root);
         } catch (ConfigException e) {
             throw new UserError(e.getMessage().lines().findFirst().orElse("bad configuration"),
-                    "fix " + Config.PATH + " (see the comments in it)");
+                    "fix the file named above (see zfsguard.conf(5))");
         }
     }
 
     static String kernel(String k) {
         if (!KernelRelease.isValid(k)) {
-            throw new UserError("not a kernel release: '" + SystemRoot.printable(k) + "'", "zfsguard backups", ExitCodes.USAGE);
+            throw new UserError("not a kernel release: '" + SystemRoot.printable(k) + "'",
+                    GlobalOptions.command(NextStep.zfsguardAsRoot("backups")), ExitCodes.USAGE);
         }
         return k;
     }
@@ -141,7 +147,7 @@ final class BackupCommand implements Callable<Integer> {
         try {
             return ZfsguardLock.acquire(state, lockWait);
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), "wait for it to finish, then run: " + again);
+            throw new UserError(e.getMessage(), again + "   (once it has finished)");
         } catch (IOException e) {
             throw ioFailure(e, again);
         }
@@ -150,13 +156,13 @@ final class BackupCommand implements Callable<Integer> {
     static UserError ioFailure(IOException e, String again) {
         String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof java.nio.file.AccessDeniedException) {
-            return new UserError("permission denied: " + what, "run as root: sudo " + again);
+            return new UserError("permission denied: " + what, again.startsWith("sudo ") ? again : "sudo " + again);
         }
         if (e instanceof java.nio.file.FileSystemException f && "Read-only file system".equals(f.getReason())
                 && f.getFile() != null) {
             String mount = readOnlyMount(f.getFile());
             return new UserError(SystemRoot.printable(f.getFile()) + " is on a read-only file system",
-                    "make it writable: mount -o remount,rw " + SystemRoot.printable(mount) + "; then: " + again);
+                    "sudo mount -o remount,rw " + NextStep.quoted(SystemRoot.printable(mount)) + "   (to make it writable), then: " + again);
         }
         return new UserError("I/O error: " + SystemRoot.printable(what), "run the same command with --verbose; then: " + again);
     }

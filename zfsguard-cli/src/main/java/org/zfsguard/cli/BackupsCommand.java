@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.state.LockBusyException;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.system.SystemRoot;
 
@@ -49,11 +50,11 @@ final class BackupsCommand implements Callable<Integer> {
             sets = store.list();
             broken = store.damaged();
         } catch (IOException e) {
-            throw BackupCommand.ioFailure(e, "zfsguard backups");
+            throw BackupCommand.ioFailure(e, GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
         }
         if (sets.isEmpty() && broken.isEmpty()) {
             out.println("no boot-set backups in " + StateDir.PATH + "/backups");
-            out.println("next: zfsguard backup");
+            out.println(GlobalOptions.line(NextStep.zfsguardAsRoot("backup")));
             return ExitCodes.OK;
         }
         List<String[]> rows = new ArrayList<>();
@@ -84,24 +85,27 @@ final class BackupsCommand implements Callable<Integer> {
             }
             out.println(b.toString().stripTrailing());
         }
-        out.println(damaged ? "next: zfsguard verify ID (a DAMAGED backup cannot be restored; it is kept until: "
-                + "sudo zfsguard backups --remove ID)" : "next: zfsguard verify, or zfsguard restore KERNEL");
+        out.println(damaged ? GlobalOptions.line(NextStep.zfsguardAsRoot("verify", "ID")
+                        .because("(a DAMAGED backup cannot be restored; it is kept until: "
+                                + GlobalOptions.command(NextStep.zfsguardAsRoot("backups", "--remove", "ID")) + ")"))
+                : GlobalOptions.line(NextStep.zfsguardAsRoot("verify")) + ", or " + GlobalOptions.command(NextStep.zfsguardAsRoot("restore", "KERNEL")));
         return ExitCodes.OK;
     }
 
     private Integer remove(BackupStore store, PrintWriter out) {
-        String again = "zfsguard backups --remove " + SystemRoot.printable(remove);
+        NextStep again = NextStep.zfsguardAsRoot("backups", "--remove", remove);
         try {
             if (!store.remove(remove)) {
-                throw new UserError("no backup named '" + SystemRoot.printable(remove) + "'", "zfsguard backups");
+                throw new UserError("no backup named '" + SystemRoot.printable(remove) + "'",
+                        GlobalOptions.command(NextStep.zfsguard("backups")));
             }
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), "wait for it to finish, then run: sudo " + again);
+            throw new UserError(e.getMessage(), GlobalOptions.command(again.because("(once the other zfsguard has finished)")));
         } catch (IOException e) {
-            throw BackupCommand.ioFailure(e, again);
+            throw BackupCommand.ioFailure(e, GlobalOptions.command(again));
         }
-        out.println("removed backup " + remove);
-        out.println("next: zfsguard backups");
+        out.println("removed backup " + SystemRoot.printable(remove));
+        out.println(GlobalOptions.line(NextStep.zfsguard("backups")));
         return ExitCodes.OK;
     }
 

@@ -3,9 +3,9 @@ package org.zfsguard.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
+import org.zfsguard.readiness.VerdictSentence;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,14 +41,8 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     static String line(ReadinessReport r) {
-        KernelReadiness next = r.nextBootKernel();
-        String text = switch (r.overall()) {
-            case SAFE -> "SAFE TO REBOOT: " + r.overallReason();
-            case NOT_SAFE -> "NOT SAFE TO REBOOT: " + r.overallReason()
-                    + (next != null && next.judgement().next() != null ? "; run: " + next.judgement().next() : "");
-            case UNKNOWN -> "CANNOT TELL: " + r.overallReason();
-            case NO_ZFS -> "CANNOT TELL: ZFS is not installed on this system (no zfs module, source, DKMS entry or package)";
-        };
+        String text = VerdictSentence.of(r)
+                + VerdictSentence.nextStep(r).map(s -> "; " + GlobalOptions.line(s)).orElse("");
         return "zfsguard: " + StatusTable.clean(text);
     }
 }

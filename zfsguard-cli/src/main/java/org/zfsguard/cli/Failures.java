@@ -9,6 +9,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
+import org.zfsguard.message.NextStep;
+
 /**
  * Turns every failure into a message an operator can act on: one line saying
  * what went wrong, one naming the next command. Stack traces only with --verbose.
@@ -21,7 +23,7 @@ final class Failures implements IExecutionExceptionHandler {
         if (ex instanceof UserError u) {
             err.println("zfsguard: " + u.getMessage());
             if (u.next() != null) {
-                err.println("zfsguard:   next: " + u.next());
+                err.println("zfsguard:   " + NextStep.LABEL + u.next());
             }
             return u.exitCode();
         }
@@ -29,7 +31,7 @@ final class Failures implements IExecutionExceptionHandler {
         if (GlobalOptions.verbose()) {
             LoggerFactory.getLogger(Failures.class).error("stack trace", ex);
         } else {
-            err.println("zfsguard:   next: run the same command with --verbose and report the output");
+            err.println("zfsguard:   " + NextStep.LABEL + "run the same command with --verbose and report the output");
         }
         return ExitCodes.ERROR;
     }
@@ -38,8 +40,11 @@ final class Failures implements IExecutionExceptionHandler {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println("zfsguard: " + ex.getMessage());
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            err.println("zfsguard:   did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?");
+        }
         String path = cl.getCommandSpec().qualifiedName(" ");
-        err.println("zfsguard:   next: " + path + " --help");
+        err.println("zfsguard:   " + NextStep.LABEL + path + " --help");
         return ExitCodes.USAGE;
     }
 }

@@ -2,6 +2,7 @@ package org.zfsguard.cli;
 
 import java.nio.file.Path;
 
+import org.zfsguard.message.NextStep;
 import org.zfsguard.system.SystemRoot;
 
 import picocli.CommandLine.Option;
@@ -39,6 +40,28 @@ public final class GlobalOptions {
             return SystemRoot.at(rootDir);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), "give --root an existing directory that holds a system");
+        }
+    }
+
+    /**
+     * A next step as the operator types it on this command line's root, so
+     * that it keeps the {@code --root DIR} they gave; the host's form when the
+     * root itself is what is wrong.
+     */
+    public static String command(NextStep step) {
+        return step.command(rootForMessages());
+    }
+
+    /** {@code next: } and {@link #command}. */
+    public static String line(NextStep step) {
+        return step.line(rootForMessages());
+    }
+
+    private static SystemRoot rootForMessages() {
+        try {
+            return rootDir == null ? SystemRoot.host() : SystemRoot.at(rootDir);
+        } catch (IllegalArgumentException e) {
+            return SystemRoot.host();
         }
     }
 

@@ -97,6 +97,7 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler(new Failures());
         cl.setParameterExceptionHandler(Failures::onUsageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        HelpText.install(cl);
         return cl;
     }
 

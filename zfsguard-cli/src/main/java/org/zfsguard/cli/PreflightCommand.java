@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import org.zfsguard.hook.HookContext;
 import org.zfsguard.hook.ManualPreflight;
+import org.zfsguard.message.NextStep;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -33,7 +34,8 @@ final class PreflightCommand implements Callable<Integer> {
     public Integer call() {
         for (Path d : debs) {
             if (!Files.isRegularFile(d)) {
-                throw new UserError(d + ": no such package file", "apt-get download PACKAGE, then zfsguard preflight ./PACKAGE_*.deb");
+                throw new UserError(d + ": no such package file", "apt-get download PACKAGE, then " + GlobalOptions.command(NextStep.zfsguard("preflight"))
+                        + " ./PACKAGE_*.deb");
             }
         }
         HookContext ctx = new HookContext(GlobalOptions.root(), spec.commandLine().getOut(), System.getenv());

@@ -15,6 +15,7 @@ import java.util.function.Function;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.config.Config;
 import org.zfsguard.dpkg.DpkgLocks;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.rebuild.BuildRunner;
 import org.zfsguard.rebuild.BuildTools;
 import org.zfsguard.rebuild.CommandRunner;
@@ -134,25 +135,28 @@ final class RebuildCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         if (all && !kernels.isEmpty()) {
-            throw new UserError("--all and --kernel exclude each other", "zfsguard rebuild --all, or zfsguard rebuild --kernel K", ExitCodes.USAGE);
+            throw new UserError("--all and --kernel exclude each other", GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--all")) + ", or "
+                    + GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--kernel", "K")), ExitCodes.USAGE);
         }
         List<TargetKernel> named = new ArrayList<>();
         for (String k : kernels) {
             try {
                 named.add(TargetKernel.of(k));
             } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage(), "zfsguard status (lists the installed kernels)", ExitCodes.USAGE);
+                throw new UserError(e.getMessage(), GlobalOptions.command(NextStep.zfsguard("status").because("(lists the installed kernels)")),
+                        ExitCodes.USAGE);
             }
         }
         Config config = BackupCommand.config(root);
         int n = jobs != null ? jobs : config.jobs();
         if (n < 1 || n > DkmsInvocation.MAX_JOBS) {
-            throw new UserError("--jobs must be 1.." + DkmsInvocation.MAX_JOBS + ", got " + n, "zfsguard rebuild --jobs 1", ExitCodes.USAGE);
+            throw new UserError("--jobs must be 1.." + DkmsInvocation.MAX_JOBS + ", got " + n, GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--jobs", "1")), ExitCodes.USAGE);
         }
         int waitS = dpkgWait != null ? dpkgWait : DEFAULT_DPKG_WAIT_S;
         if (waitS < 0 || waitS > MAX_DPKG_WAIT_S) {
             throw new UserError("--wait-for-dpkg must be 0.." + MAX_DPKG_WAIT_S + " seconds, got " + waitS,
-                    "zfsguard rebuild --wait-for-dpkg " + DEFAULT_DPKG_WAIT_S, ExitCodes.USAGE);
+                    GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--wait-for-dpkg", String.valueOf(DEFAULT_DPKG_WAIT_S))),
+                    ExitCodes.USAGE);
         }
         ThermalGuard.Limits limits = limits(config);
         String again = again(n);
@@ -174,7 +178,7 @@ final class RebuildCommand implements Callable<Integer> {
         }
         int refusals = planned.refusedAny() ? ExitCodes.NOT_SAFE : ExitCodes.OK;
         if (dryRun) {
-            out.println("nothing was changed (--dry-run)" + (planned.hasWork() ? "; next: " + again : ""));
+            out.println("nothing was changed (--dry-run)" + (planned.hasWork() ? "; " + NextStep.LABEL + again : ""));
             return refusals;
         }
         if (!planned.hasWork()) {
@@ -219,7 +223,7 @@ final class RebuildCommand implements Callable<Integer> {
             throw BackupCommand.ioFailure(e, again);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UserError("interrupted; the build was stopped", "zfsguard status, then: " + again);
+            throw new UserError("interrupted; the build was stopped", GlobalOptions.command(NextStep.zfsguard("status")) + ", then: " + again);
         }
     }
 
@@ -250,27 +254,25 @@ final class RebuildCommand implements Callable<Integer> {
         try {
             return ThermalGuard.Limits.celsius(max, resume, ThermalGuard.DEFAULT_MAX_PAUSE);
         } catch (IllegalArgumentException e) {
-            throw new UserError("bad temperature limits: " + e.getMessage(), "zfsguard rebuild --max-temp 80 --resume-temp 70", ExitCodes.USAGE);
+            throw new UserError("bad temperature limits: " + e.getMessage(), GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--max-temp", "80", "--resume-temp", "70")),
+                    ExitCodes.USAGE);
         }
     }
 
+    /** This command line again, as the operator of this root types it. */
     private String again(int n) {
-        StringBuilder b = new StringBuilder("zfsguard");
-        if (!root.isHost()) {
-            b.append(" --root ").append(DkmsInvocationQuote.quote(root.path().toString()));
-        }
-        b.append(" rebuild");
-        kernels.forEach(k -> b.append(" --kernel ").append(DkmsInvocationQuote.quote(k)));
+        List<String> args = new ArrayList<>(List.of("rebuild"));
+        kernels.forEach(k -> args.addAll(List.of("--kernel", k)));
         if (jobs != null) {
-            b.append(" --jobs ").append(n);
+            args.addAll(List.of("--jobs", String.valueOf(n)));
         }
         if (maxTemp != null) {
-            b.append(" --max-temp ").append(maxTemp);
+            args.addAll(List.of("--max-temp", String.valueOf(maxTemp)));
         }
         if (resumeTemp != null) {
-            b.append(" --resume-temp ").append(resumeTemp);
+            args.addAll(List.of("--resume-temp", String.valueOf(resumeTemp)));
         }
-        return b.toString();
+        return GlobalOptions.command(NextStep.zfsguardAsRoot(args.toArray(String[]::new)));
     }
 
     /** The final check decides too: a run that built everything can still leave the next boot unsafe. */
@@ -300,16 +302,6 @@ final class RebuildCommand implements Callable<Integer> {
         @Override
         public ProgressListener progress() {
             return confirmation.interactive() ? ProgressRenderer.terminal(out) : ProgressRenderer.plain(out, Clock.systemUTC());
-        }
-    }
-
-    /** Shell quoting for the next-command lines. */
-    private static final class DkmsInvocationQuote {
-        private static final java.util.regex.Pattern SAFE = java.util.regex.Pattern.compile("[A-Za-z0-9._+~/=:,@%-]+");
-
-        static String quote(String s) {
-            String p = SystemRoot.printable(s);
-            return SAFE.matcher(p).matches() ? p : "'" + p.replace("'", "'\\''") + "'";
         }
     }
 

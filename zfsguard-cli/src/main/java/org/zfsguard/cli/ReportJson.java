@@ -19,9 +19,12 @@ import com.google.gson.JsonObject;
  * The JSON form of a readiness report. Field names are a documented interface
  * (zfsguard(8)): built by hand rather than by reflection so that renaming a
  * Java field can never change them. {@code schema} changes when a field does.
+ * Every enum is written as its Java name (UPPER_SNAKE_CASE), as in the event journal;
+ * the schema is shipped as /usr/share/doc/zfsguard/status.schema.json.
  */
 final class ReportJson {
-    static final int SCHEMA = 1;
+    /** 2: kernel verdicts spelled like every other enum (NOT_IN_INITRAMFS); next steps keep --root. */
+    static final int SCHEMA = 2;
 
     private ReportJson() {
     }
@@ -105,9 +108,9 @@ final class ReportJson {
         ij.addProperty("version", i == null ? null : i.version());
         ij.addProperty("detail", i == null ? null : i.detail());
         j.add("initramfs", ij);
-        j.addProperty("verdict", k.verdict().label);
+        j.addProperty("verdict", k.verdict().name());
         j.addProperty("reason", k.judgement().reason());
-        j.addProperty("next", k.judgement().next());
+        j.addProperty("next", k.judgement().next() == null ? null : GlobalOptions.command(k.judgement().next()));
         return j;
     }
 

@@ -12,6 +12,7 @@ import org.zfsguard.backup.DpkgOwnership;
 import org.zfsguard.backup.ProcessDepmod;
 import org.zfsguard.backup.RestoreOutcome;
 import org.zfsguard.backup.Restorer;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
@@ -59,9 +60,10 @@ final class RestoreCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         StateDir state = BackupCommand.stateDir(root);
         if (!state.exists()) {
-            throw new UserError("no boot-set backups on this system", "zfsguard backups");
+            throw new UserError("no boot-set backups on this system", GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
         }
-        String again = "zfsguard restore " + k + (from == null ? "" : " --from " + from);
+        String again = GlobalOptions.command(from == null ? NextStep.zfsguardAsRoot("restore", k)
+                : NextStep.zfsguardAsRoot("restore", k, "--from", from));
         try (ZfsguardLock lock = dryRun ? null : BackupCommand.lock(state, again)) {
             BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
             BackupSet set = choose(store, k);
@@ -70,7 +72,7 @@ final class RestoreCommand implements Callable<Integer> {
             if (o instanceof RestoreOutcome.Planned p) {
                 out.println("restore plan for " + k + " from " + set.id() + ":");
                 p.steps().forEach(s -> out.println("  " + s));
-                out.println("nothing was changed (--dry-run); next: " + again + (activate ? " --activate" : ""));
+                out.println("nothing was changed (--dry-run); " + NextStep.LABEL + again + (activate ? " --activate" : ""));
                 return ExitCodes.OK;
             }
             if (o instanceof RestoreOutcome.Refused r) {
@@ -80,7 +82,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 String next = switch (r.why()) {
                     case OWNED_BY_PACKAGES -> "to overwrite them anyway: " + again + " --force";
-                    case VERIFY_FAILED -> "zfsguard backups (restore another one with --from ID)";
+                    case VERIFY_FAILED -> GlobalOptions.command(NextStep.zfsguardAsRoot("backups").because("(restore another one with --from ID)"));
                     case READ_ONLY -> "remount as shown above, then: " + again + (activate ? " --activate" : "");
                     case CONFLICTS -> "move the conflicting paths aside, then: " + again;
                 };
@@ -94,9 +96,11 @@ final class RestoreCommand implements Callable<Integer> {
             if (!done.warnings().isEmpty()) {
                 done.warnings().forEach(w -> err.println("zfsguard: " + w));
                 throw new UserError("the files of " + k + " are back, but not everything after that worked",
-                        "depmod -a " + k + (activate ? "; check /boot/Image, /boot/uInitrd and /boot/dtb" : ""));
+                        GlobalOptions.command(NextStep.toolAsRoot("depmod", "-a", k))
+                                + (activate ? "; check /boot/Image, /boot/uInitrd and /boot/dtb" : ""));
             }
-            out.println(activate ? "next: zfsguard status" : "next: zfsguard status; to boot it next: " + again + " --activate");
+            out.println(GlobalOptions.line(NextStep.zfsguard("status"))
+                    + (activate ? "" : "; to boot it next: " + again + " --activate"));
             return ExitCodes.OK;
         } catch (IOException e) {
             throw BackupCommand.ioFailure(e, again);
@@ -107,14 +111,16 @@ final class RestoreCommand implements Callable<Integer> {
         if (from != null) {
             Optional<BackupSet> s = store.find(from);
             if (s.isEmpty()) {
-                throw new UserError("no valid backup named '" + SystemRoot.printable(from) + "'", "zfsguard backups");
+                throw new UserError("no valid backup named '" + SystemRoot.printable(from) + "'",
+                        GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
             }
             if (!s.get().kernel().equals(k)) {
                 throw new UserError("backup " + from + " is of kernel " + s.get().kernel() + ", not " + k,
-                        "zfsguard restore " + s.get().kernel() + " --from " + from);
+                        GlobalOptions.command(NextStep.zfsguardAsRoot("restore", s.get().kernel(), "--from", from)));
             }
             return s.get();
         }
-        return store.newest(k).orElseThrow(() -> new UserError("no backup of kernel " + k, "zfsguard backups"));
+        return store.newest(k).orElseThrow(() -> new UserError("no backup of kernel " + k,
+                GlobalOptions.command(NextStep.zfsguardAsRoot("backups"))));
     }
 }

@@ -10,6 +10,7 @@ import org.zfsguard.readiness.KernelFacts;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ModuleFacts;
 import org.zfsguard.readiness.ReadinessReport;
+import org.zfsguard.readiness.VerdictSentence;
 import org.zfsguard.zfs.OpenZfsMeta;
 
 /** The human form of a readiness report: a table, the boot facts, and what to do about each problem. */
@@ -21,7 +22,7 @@ final class StatusTable {
 
     static void print(ReadinessReport r, PrintWriter out) {
         if (!r.zfsInstalled()) {
-            out.println("ZFS is not installed on this system: no zfs module, OpenZFS source, DKMS entry or ZFS package found.");
+            out.println(VerdictSentence.NO_ZFS + ".");
             out.println("Kernels found: " + (r.kernels().isEmpty() ? "none"
                     : String.join(", ", r.kernels().stream().map(k -> k.facts().release().text()).toList())));
             return;
@@ -63,7 +64,7 @@ final class StatusTable {
             if (k.verdict() != org.zfsguard.readiness.Verdict.OK) {
                 problems.add("  " + k.facts().release() + ": " + k.verdict().label + ": " + k.judgement().reason());
                 if (k.judgement().next() != null) {
-                    problems.add("    run: " + k.judgement().next());
+                    problems.add("    " + GlobalOptions.line(k.judgement().next()));
                 }
             }
         }
@@ -78,12 +79,7 @@ final class StatusTable {
     }
 
     static String verdictLine(ReadinessReport r) {
-        return switch (r.overall()) {
-            case SAFE -> "SAFE TO REBOOT: " + r.overallReason();
-            case NOT_SAFE -> "NOT SAFE TO REBOOT: " + r.overallReason();
-            case UNKNOWN -> "CANNOT TELL whether the next boot is safe: " + r.overallReason();
-            case NO_ZFS -> "ZFS is not installed";
-        };
+        return VerdictSentence.of(r);
     }
 
     private static String[] row(KernelReadiness k) {

@@ -8,6 +8,6 @@ final class Unavailable {
     static UserError command(String name) {
         GlobalOptions.root(); // a bad --root is still reported first
         return new UserError("'" + name + "' is not available in zfsguard " + VersionProvider.version() + " yet",
-                "zfsguard --help lists the commands this version provides");
+                "zfsguard --help   (lists the commands this version provides)");
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.backup.VerifyReport;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.LockBusyException;
 import org.zfsguard.system.SystemRoot;
@@ -41,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         int[] damaged = {0};
         int[] checked = {0};
-        String again = "zfsguard verify" + (id == null ? "" : " " + id);
+        NextStep again = id == null ? NextStep.zfsguardAsRoot("verify") : NextStep.zfsguardAsRoot("verify", id);
         try {
             BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
             // The store lock: no backup's retention removes a blob while it is re-hashed.
@@ -60,14 +61,14 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 if (sets.isEmpty() && broken.isEmpty()) {
                     out.println("no boot-set backups to verify");
-                    out.println("next: zfsguard backup");
+                    out.println(GlobalOptions.line(NextStep.zfsguardAsRoot("backup")));
                     return ExitCodes.OK;
                 }
                 for (BackupStore.DamagedSet d : broken) {
                     checked[0]++;
                     damaged[0]++;
                     out.printf("DAMAGED  %s (%s)%n", d.id(), d.problem());
-                    err.println("zfsguard:   kept until removed; next: sudo zfsguard backups --remove " + d.id());
+                    err.println("zfsguard:   kept until removed; " + GlobalOptions.line(NextStep.zfsguardAsRoot("backups", "--remove", d.id())));
                 }
                 verifyAll(store, sets, out, err, damaged, checked);
                 return null;
@@ -76,13 +77,14 @@ final class VerifyCommand implements Callable<Integer> {
                 return early;
             }
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), "wait for it to finish, then run: " + again);
+            throw new UserError(e.getMessage(), GlobalOptions.command(again.because("(once the other zfsguard has finished)")));
         } catch (IOException e) {
-            throw BackupCommand.ioFailure(e, "zfsguard verify");
+            throw BackupCommand.ioFailure(e, GlobalOptions.command(NextStep.zfsguardAsRoot("verify")));
         }
         if (damaged[0] > 0) {
             throw new UserError(damaged[0] + " of " + checked[0] + " backup(s) damaged; restore refuses them",
-                    "zfsguard backup (make a fresh one while the kernel is still installed), or restore from another: zfsguard backups",
+                    GlobalOptions.command(NextStep.zfsguardAsRoot("backup").because("(a fresh one, while the kernel is still installed)"))
+                            + ", or restore from another: " + GlobalOptions.command(NextStep.zfsguardAsRoot("backups")),
                     ExitCodes.NOT_SAFE);
         }
         return ExitCodes.OK;
@@ -108,6 +110,6 @@ final class VerifyCommand implements Callable<Integer> {
 
     private UserError notFound() {
         return new UserError(id == null ? "no boot-set backups on this system" : "no valid backup named '" + SystemRoot.printable(id) + "'",
-                "zfsguard backups");
+                GlobalOptions.command(NextStep.zfsguardAsRoot("backups")));
     }
 }

@@ -72,7 +72,7 @@ class BackupCommandsTest {
         UserError e = BackupCommand.ioFailure(
                 new java.nio.file.FileSystemException("/var/lib/zfsguard/lock", null, "Read-only file system"), "zfsguard backup");
         assertThat(e.getMessage()).isEqualTo("/var/lib/zfsguard/lock is on a read-only file system");
-        assertThat(e.next()).startsWith("make it writable: mount -o remount,rw /").endsWith("; then: zfsguard backup");
+        assertThat(e.next()).startsWith("sudo mount -o remount,rw /").endsWith(", then: zfsguard backup");
         assertThat(e.exitCode()).isEqualTo(ExitCodes.ERROR);
     }
 
@@ -99,7 +99,7 @@ class BackupCommandsTest {
         assertThat(b.code()).as(b.err()).isZero();
         assertThat(b.out()).containsPattern("backed up boot set of " + K + " \\(6 files, 0\\.7 MiB, sha256 recorded; 0\\.7 MiB written\\) as "
                 + java.util.regex.Pattern.quote(K) + "@\\d{8}T\\d{6}Z-[0-9a-f]{6}");
-        assertThat(b.out()).contains("next: zfsguard backups");
+        assertThat(b.out()).contains("next: sudo zfsguard --root " + root + " backups");
 
         CliRun l = run("backups");
         assertThat(l.code()).isZero();
@@ -115,7 +115,7 @@ class BackupCommandsTest {
         CliRun r = run("restore", K);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("restored boot set of " + K).contains("depmod " + K + ": module index rebuilt")
-                .contains("to boot it next: zfsguard restore " + K + " --activate");
+                .contains("to boot it next: sudo zfsguard --root " + root + " restore " + K + " --activate");
         assertThat(Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"))).isEqualTo(zfs);
         assertThat(Files.readSymbolicLink(root.resolve("lib/modules/" + K + "/build"))).isEqualTo(Path.of("/usr/src/linux-headers-" + K));
         assertThat(depmodCalls).containsExactly(K);
@@ -167,7 +167,7 @@ class BackupCommandsTest {
 
         CliRun r = run("restore", K, "--force");
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
-        assertThat(r.err()).contains("failed verification").contains("next: zfsguard backups");
+        assertThat(r.err()).contains("failed verification").contains("next: sudo zfsguard --root " + root + " backups");
         assertThat(depmodCalls).isEmpty();
     }
 
@@ -187,7 +187,7 @@ class BackupCommandsTest {
         CliRun refused = run("restore", K);
         assertThat(refused.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(refused.err()).contains("/boot/vmlinuz-" + K + " (package linux-image-current-rockchip64)")
-                .contains("next: to overwrite them anyway: zfsguard restore " + K + " --force");
+                .contains("next: to overwrite them anyway: sudo zfsguard --root " + root + " restore " + K + " --force");
 
         CliRun forced = run("restore", K, "--force");
         assertThat(forced.code()).as(forced.err()).isZero();
@@ -203,7 +203,7 @@ class BackupCommandsTest {
         Files.createSymbolicLink(root.resolve("boot/Image"), Path.of("vmlinuz-" + K2));
         CliRun r = run("restore", K, "--activate");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("pointed /boot/Image -> vmlinuz-" + K).contains("next: zfsguard status");
+        assertThat(r.out()).contains("pointed /boot/Image -> vmlinuz-" + K).contains("next: zfsguard --root " + root + " status");
         assertThat(Files.readSymbolicLink(root.resolve("boot/Image"))).isEqualTo(Path.of("vmlinuz-" + K));
         assertThat(Files.readSymbolicLink(root.resolve("boot/dtb"))).isEqualTo(Path.of("dtb-" + K));
     }
@@ -216,12 +216,12 @@ class BackupCommandsTest {
 
         CliRun none = run("backups");
         assertThat(none.code()).isZero();
-        assertThat(none.out()).contains("no boot-set backups").contains("next: zfsguard backup");
+        assertThat(none.out()).contains("no boot-set backups").contains("next: sudo zfsguard --root " + root + " backup\n");
         assertThat(root.resolve("var/lib/zfsguard")).doesNotExist();
 
         CliRun noBackup = run("restore", K);
         assertThat(noBackup.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(noBackup.err()).contains("no boot-set backups").contains("next: zfsguard backups");
+        assertThat(noBackup.err()).contains("no boot-set backups").contains("next: sudo zfsguard --root " + root + " backups");
 
         kernel(K, 7);
         assertThat(run("backup", "--kernel", K).code()).isZero();
@@ -257,7 +257,7 @@ class BackupCommandsTest {
             CliRun r = run("backup", "--kernel", K);
             assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
             assertThat(r.err()).contains("zfsguard process " + ProcessHandle.current().pid() + " holds")
-                    .contains("next: wait for it to finish, then run: zfsguard backup");
+                    .contains("next: sudo zfsguard --root " + root + " backup --kernel " + K + "   (once it has finished)");
         }
     }
 

@@ -106,7 +106,7 @@ class ReadinessCommandsTest {
         CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out().strip().lines()).singleElement().asString()
-                .startsWith("zfsguard: NOT SAFE TO REBOOT").contains(K2).contains("run: sudo zfsguard rebuild --kernel " + K2);
+                .startsWith("zfsguard: NOT SAFE TO REBOOT").contains(K2).contains("; next: sudo zfsguard --root " + root + " rebuild --kernel " + K2);
     }
 
     @Test
@@ -119,7 +119,7 @@ class ReadinessCommandsTest {
                 .contains("next").contains("missing").endsWith("MISSING");
         assertThat(r.out().lines().filter(l -> l.startsWith(K1))).singleElement().asString()
                 .contains("updates/dkms/zfs.ko").contains("match").contains("2.2.7-1").endsWith("OK");
-        assertThat(r.out()).contains("NOT SAFE TO REBOOT", "Problems:", "run: sudo zfsguard rebuild --kernel " + K2);
+        assertThat(r.out()).contains("NOT SAFE TO REBOOT", "Problems:", "    next: sudo zfsguard --root " + root + " rebuild --kernel " + K2);
         assertThat(r.out()).contains("next boot: " + K2 + " (GRUB default in grub.cfg: /boot/grub/grub.cfg default=\"0\": entry");
     }
 
@@ -129,7 +129,7 @@ class ReadinessCommandsTest {
         CliRun r = run("status", "--json");
         assertThat(r.code()).isZero();
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
-        assertThat(o.get("schema").getAsInt()).isEqualTo(1);
+        assertThat(o.get("schema").getAsInt()).isEqualTo(2);
         assertThat(o.getAsJsonObject("overall").get("verdict").getAsString()).isEqualTo("NOT_SAFE");
         assertThat(o.getAsJsonObject("nextBoot").get("kernel").getAsString()).isEqualTo(K2);
         assertThat(o.getAsJsonObject("nextBoot").get("rule").getAsString()).isEqualTo("GRUB_DEFAULT");
@@ -142,12 +142,41 @@ class ReadinessCommandsTest {
         assertThat(newest.get("kernel").getAsString()).isEqualTo(K2);
         assertThat(newest.get("verdict").getAsString()).isEqualTo("MISSING");
         assertThat(newest.get("zfs").isJsonNull()).isTrue();
-        assertThat(newest.get("next").getAsString()).isEqualTo("sudo zfsguard rebuild --kernel " + K2);
+        assertThat(newest.get("next").getAsString()).isEqualTo("sudo zfsguard --root " + root + " rebuild --kernel " + K2);
         JsonObject oldest = kernels.get(1).getAsJsonObject();
         assertThat(oldest.getAsJsonObject("zfs").get("vermagicMatches").getAsBoolean()).isTrue();
         assertThat(oldest.getAsJsonObject("zfs").get("version").getAsString()).isEqualTo("2.2.7-1");
         assertThat(oldest.getAsJsonObject("initramfs").get("state").getAsString()).isEqualTo("NOT_USED");
         assertThat(oldest.get("verdict").getAsString()).isEqualTo("OK");
+        assertThat(StatusSchema.problems(r.out())).isEmpty();
+    }
+
+    @Test
+    void everyReportConformsToTheShippedSchema() throws IOException {
+        kernel(K2);
+        assertThat(StatusSchema.problems(run("status", "--json").out())).as("no ZFS").isEmpty();
+        GlobalOptions.reset();
+        wrongKernelBug();
+        zfs(K2, K2);
+        CliRun safe = run("status", "--json");
+        assertThat(safe.out()).contains("\"SAFE\"");
+        assertThat(StatusSchema.problems(safe.out())).as("safe").isEmpty();
+        GlobalOptions.reset();
+        write("/lib/modules/" + K2 + "/updates/dkms/zfs.ko", "not an ELF file".getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(root.resolve("lib/modules/not a kernel"));
+        CliRun odd = run("status", "--json");
+        assertThat(odd.out()).contains("\"problem\"", "\"rejected\"");
+        assertThat(StatusSchema.problems(odd.out())).as("unreadable module, rejected entry").isEmpty();
+    }
+
+    @Test
+    void theSchemaRefusesTheSpellingsAndPlaceholdersItRulesOut() throws IOException {
+        wrongKernelBug();
+        String json = run("status", "--json").out();
+        assertThat(StatusSchema.problems(json)).isEmpty();
+        assertThat(StatusSchema.problems(json.replace("\"MISSING\"", "\"NOT-IN-INITRAMFS\""))).isNotEmpty();
+        assertThat(StatusSchema.problems(json.replace("\"kernel\": null", "\"kernel\": \"(none)\""))).isNotEmpty();
+        assertThat(StatusSchema.problems(json.replace("\"schema\": 2", "\"schema\": 1"))).isNotEmpty();
     }
 
     @Test
@@ -155,11 +184,11 @@ class ReadinessCommandsTest {
         kernel(K2);
         CliRun s = run("status");
         assertThat(s.code()).isZero();
-        assertThat(s.out()).startsWith("ZFS is not installed on this system").contains(K2);
+        assertThat(s.out()).startsWith("NO ZFS: ZFS is not installed on this system").contains(K2);
         GlobalOptions.reset();
         CliRun c = run("check");
         assertThat(c.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(c.out()).contains("CANNOT TELL: ZFS is not installed");
+        assertThat(c.out()).contains("NO ZFS: ZFS is not installed");
     }
 
     @Test
@@ -170,7 +199,7 @@ class ReadinessCommandsTest {
         write("/lib/modules/" + K2 + "/updates/dkms/zfs.ko", "\u007fELF truncated".getBytes(StandardCharsets.US_ASCII));
         CliRun r = run("check");
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(r.out()).startsWith("zfsguard: CANNOT TELL").contains("zfs.ko");
+        assertThat(r.out()).startsWith("zfsguard: CANNOT TELL whether the next reboot is safe: ").contains("zfs.ko");
     }
 
     @Test

@@ -130,7 +130,7 @@ class RebuildCommandTest {
         assertThat(r.out()).contains(K + ": build ZFS 2.3.4 (no ZFS module)")
                 .contains("parallel_jobs=2 ZFSGUARD_JOBS=2 TEST_JOBS=2 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/chroot "
                         + root + " /usr/sbin/dkms install zfs/2.3.4 -k " + K + " -j 2")
-                .contains("nothing was changed (--dry-run); next: zfsguard --root " + root + " rebuild --jobs 2");
+                .contains("nothing was changed (--dry-run); next: sudo zfsguard --root " + root + " rebuild --jobs 2");
         assertThat(root.resolve("var/lib/zfsguard")).doesNotExist();
         assertThat(record).doesNotExist();
     }
@@ -145,7 +145,7 @@ class RebuildCommandTest {
 
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out()).contains(K + ": refused: the headers of " + K + " are missing")
-                .contains("fix: apt install linux-headers-current-rockchip64")
+                .contains("next: sudo apt install linux-headers-current-rockchip64")
                 .contains(TOO_NEW + ": refused:").contains("6.15");
         assertThat(r.out().indexOf(K + ":")).isLessThan(r.out().indexOf(TOO_NEW + ":"));
     }
@@ -169,7 +169,7 @@ class RebuildCommandTest {
         CliRun r = run("rebuild", "--yes");
 
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
-        assertThat(r.out()).contains(K + ": ZFS 2.3.4 built and verified").endsWith("SAFE TO REBOOT\n");
+        assertThat(r.out()).contains(K + ": ZFS 2.3.4 built and verified").contains("\nSAFE TO REBOOT: next boot kernel ");
         assertThat(Files.readAllLines(record)).contains("arg: install", "arg: zfs/2.3.4", "arg: " + K, "arg: -j", "arg: 1",
                 "env: ZFSGUARD_JOBS=1", "env: TEST_JOBS=1");
         assertThat(journal()).contains("\"event\":\"rebuild-started\"").contains("\"event\":\"rebuild-finished\"")
@@ -191,7 +191,7 @@ class RebuildCommandTest {
         assertThat(Files.readAllLines(record)).contains("arg: --force");
         assertThat(Files.readAllBytes(root.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko"))).isEqualTo(old);
         assertThat(depmodCalls).containsExactly(K);
-        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"failed\"");
+        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"FAILED\"");
     }
 
     @Test
@@ -211,7 +211,7 @@ class RebuildCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.err()).contains("stopped").contains("remaining kernels were not built");
         assertThat(r.out()).contains("NOT SAFE TO REBOOT");
-        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"aborted_hot\"")
+        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"ABORTED_HOT\"")
                 .contains("\"highest_temperature_c\":99.0").doesNotContain("\"kernel\":\"" + OTHER + "\"");
     }
 
@@ -231,7 +231,7 @@ class RebuildCommandTest {
 
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
         assertThat(ran).containsExactly(List.of("/usr/sbin/chroot", root.toString(), "update-initramfs", "-u", "-k", K));
-        assertThat(r.out()).contains("built and verified").endsWith("SAFE TO REBOOT\n");
+        assertThat(r.out()).contains("built and verified").contains("\nSAFE TO REBOOT: next boot kernel ");
     }
 
     @Test
@@ -282,7 +282,7 @@ class RebuildCommandTest {
         assertThat(r.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(r.out()).contains("apt or dpkg is running (/var/lib/dpkg/lock-frontend is locked); waiting up to 1 s");
         assertThat(r.err()).contains("zfsguard: not started: apt or dpkg is running (/var/lib/dpkg/lock-frontend is held by another process")
-                .contains("zfsguard:   next: wait for apt or dpkg to finish, then: zfsguard --root " + root + " rebuild\n");
+                .contains("zfsguard:   next: wait for apt or dpkg to finish, then: sudo zfsguard --root " + root + " rebuild\n");
         assertThat(record).doesNotExist();
         assertThat(root.resolve("var/lib/zfsguard")).doesNotExist();
     }

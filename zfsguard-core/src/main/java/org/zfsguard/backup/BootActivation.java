@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.system.SystemRoot;
 import org.zfsguard.kernel.KernelRelease;
@@ -59,8 +60,8 @@ public final class BootActivation {
             lines.add("the boot loader needs /boot/vmlinuz-" + kernel + " and /boot/initrd.img-" + kernel
                     + (Files.exists(boot.resolve("initrd.img-" + kernel), LinkOption.NOFOLLOW_LINKS)
                             || restored.contains("/boot/initrd.img-" + kernel) ? " (present)"
-                            : " (missing: run update-initramfs -c -k " + kernel + ")"));
-            lines.add("with GRUB run: update-grub, then choose " + kernel
+                            : " (missing: " + NextStep.toolAsRoot("update-initramfs", "-c", "-k", kernel).line(root) + ")"));
+            lines.add("with GRUB: " + NextStep.toolAsRoot("update-grub").line(root) + ", then choose " + kernel
                     + " under 'Advanced options' or set GRUB_DEFAULT in /etc/default/grub");
             return lines;
         }

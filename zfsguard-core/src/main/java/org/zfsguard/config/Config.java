@@ -1,22 +1,32 @@
 package org.zfsguard.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.zfsguard.system.SystemRoot;
 
 /**
- * The settings in {@code /etc/zfsguard/zfsguard.conf}: {@code key = value} lines,
- * {@code #} comments. Every key has a default, so a missing file is a valid
- * configuration; a malformed one is rejected as a whole with every problem named.
+ * The settings in {@code /etc/zfsguard/zfsguard.conf} and its drop-ins
+ * {@code /etc/zfsguard/zfsguard.conf.d/*.conf} (image builders and configuration
+ * management set one key without editing the conffile): {@code key = value}
+ * lines, {@code #} comments. Every key has a default, so no file at all is a
+ * valid configuration; a malformed one is rejected as a whole with every
+ * problem named. Documented in zfsguard.conf(5).
  */
 public record Config(
         int maxTempC,
@@ -29,11 +39,12 @@ public record Config(
         PinMode pin) {
 
     public static final String PATH = "/etc/zfsguard/zfsguard.conf";
+    /** Drop-ins: {@code *.conf} here, read after {@link #PATH} in lexical order; a later file wins. */
+    public static final String DROP_IN_DIR = "/etc/zfsguard/zfsguard.conf.d";
     private static final long MAX_FILE_BYTES = 64 * 1024;
-
-    public enum BuildPolicy { MANUAL, DEFERRED }
-
-    public enum PreflightMode { BLOCK, WARN, OFF }
+    /** More drop-ins than this is not a configuration but a mistake (or an attack): refused, not read. */
+    static final int MAX_DROP_INS = 64;
+    private static final Pattern DROP_IN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*\\.conf");
 
     /** Whether zfsguard keeps apt's compatibility pin (/etc/apt/preferences.d/zfsguard). */
     public enum PinMode { AUTO, OFF }
@@ -43,34 +54,136 @@ public record Config(
         this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, PinMode.AUTO);
     }
 
+    public enum BuildPolicy { MANUAL, DEFERRED }
+
+    public enum PreflightMode { BLOCK, WARN, OFF }
+
     public static Config defaults() {
         return new Config(80, 70, 1, BuildPolicy.MANUAL, PreflightMode.BLOCK, 2, 256);
     }
 
-    /** Reads the configuration of {@code root}; defaults when the file does not exist. */
+    /**
+     * Reads the configuration of {@code root}: the main file, then every drop-in.
+     * Defaults for what none of them sets; a missing file is fine.
+     */
     public static Config load(SystemRoot root) throws ConfigException {
-        String text;
-        try {
-            // Every component resolved inside the root: an absolute /etc symlink must not read the host's file.
-            Path file = root.resolveAll(PATH);
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new ConfigException(PATH + ": larger than " + MAX_FILE_BYTES + " bytes; not a zfsguard configuration");
-            }
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return defaults();
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new ConfigException(PATH + ": not valid UTF-8 text");
-        } catch (IOException e) {
-            throw new ConfigException(PATH + ": cannot read: " + e.getMessage());
+        Map<String, Setting> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        String main = read(root, PATH, problems);
+        if (main != null) {
+            collect(main, PATH, values, problems);
         }
-        return parse(text, PATH);
+        for (String name : dropIns(root, problems)) {
+            String path = DROP_IN_DIR + "/" + name;
+            String text = read(root, path, problems);
+            if (text != null) {
+                Map<String, Setting> own = new LinkedHashMap<>();
+                collect(text, path, own, problems);
+                values.putAll(own);
+            }
+        }
+        return build(values, problems);
     }
 
     /** Parses configuration text; {@code name} is used in messages. */
     public static Config parse(String text, String name) throws ConfigException {
-        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, Setting> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        collect(text, name, values, problems);
+        return build(values, problems);
+    }
+
+    /** A value and the file that set it, so that a bad value names the right file. */
+    private record Setting(String value, String file) {
+    }
+
+    /** The names of the drop-ins in the order they apply; problems for anything there that cannot be one. */
+    private static List<String> dropIns(SystemRoot root, List<String> problems) {
+        Path dir;
+        try {
+            dir = root.resolveAll(DROP_IN_DIR);
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(DROP_IN_DIR + ": cannot resolve: " + e.getMessage());
+            return List.of();
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path e : entries) {
+                String name = e.getFileName().toString();
+                if (!name.endsWith(".conf")) {
+                    continue; // editor backups, .dpkg-old and the like are not read, as in other conf.d directories
+                }
+                if (!DROP_IN_NAME.matcher(name).matches()) {
+                    problems.add(DROP_IN_DIR + "/" + SystemRoot.printable(name)
+                            + ": not a drop-in name (letters, digits, '_', '.', '-', ending in .conf)");
+                    continue;
+                }
+                names.add(name);
+                if (names.size() > MAX_DROP_INS) {
+                    problems.add(DROP_IN_DIR + ": more than " + MAX_DROP_INS + " drop-ins; not read");
+                    return List.of();
+                }
+            }
+        } catch (IOException e) {
+            problems.add(DROP_IN_DIR + ": cannot list: " + e.getMessage());
+            return List.of();
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /**
+     * The text of one file, or null when it does not exist. A symlink is followed
+     * inside the root; whatever is not a regular file, or is larger than any
+     * configuration, is a problem and never opened.
+     */
+    private static String read(SystemRoot root, String path, List<String> problems) {
+        try {
+            Path file = root.resolveAll(path);
+            if (!file.startsWith(root.resolve("/etc/zfsguard"))) {
+                // A link to anywhere else in the system is not configuration: reading it would echo its lines.
+                problems.add(path + ": a symlink that leads out of /etc/zfsguard; not read");
+                return null;
+            }
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                if (Files.isSymbolicLink(root.resolveParents(path))) {
+                    problems.add(path + ": a symlink to nothing inside " + root.path());
+                }
+                return null;
+            }
+            if (!a.isRegularFile()) {
+                problems.add(path + ": not a regular file");
+                return null;
+            }
+            if (a.size() > MAX_FILE_BYTES) {
+                problems.add(path + ": larger than " + MAX_FILE_BYTES + " bytes; not a zfsguard configuration");
+                return null;
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+            }
+            if (bytes.length > MAX_FILE_BYTES) {
+                problems.add(path + ": larger than " + MAX_FILE_BYTES + " bytes; not a zfsguard configuration");
+                return null;
+            }
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            problems.add(path + ": not valid UTF-8 text");
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(path + ": cannot read: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private static void collect(String text, String name, Map<String, Setting> values, List<String> problems) {
+        Map<String, Setting> own = new LinkedHashMap<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -84,12 +197,16 @@ public record Config(
             }
             String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
             String value = line.substring(eq + 1).strip();
-            if (values.put(key, value) != null) {
+            if (own.put(key, new Setting(value, name + ":" + (i + 1))) != null) {
                 problems.add(name + ":" + (i + 1) + ": '" + SystemRoot.printable(key) + "' is set twice");
             }
         }
+        values.putAll(own);
+    }
+
+    private static Config build(Map<String, Setting> values, List<String> problems) throws ConfigException {
         Config d = defaults();
-        Parser p = new Parser(values, name, problems);
+        Parser p = new Parser(values, problems);
         int maxTemp = p.integer("max_temp", d.maxTempC(), 40, 110);
         int resumeTemp = p.integer("resume_temp", maxTemp - 10, 20, 110);
         int jobs = p.integer("jobs", d.jobs(), 1, 64);
@@ -98,13 +215,13 @@ public record Config(
         int keep = p.integer("keep_kernels", d.keepKernels(), 1, 20);
         long reserve = p.integer("reserve_mib", (int) d.reserveMiB(), 0, 1 << 20);
         PinMode pin = p.choice("pin", PinMode.class, d.pin());
-        for (String key : values.keySet()) {
-            if (!p.known.contains(key)) {
-                problems.add(name + ": unknown key '" + SystemRoot.printable(key) + "'");
+        for (Map.Entry<String, Setting> e : values.entrySet()) {
+            if (!p.known.contains(e.getKey())) {
+                problems.add(e.getValue().file() + ": unknown key '" + SystemRoot.printable(e.getKey()) + "'");
             }
         }
         if (problems.isEmpty() && resumeTemp >= maxTemp) {
-            problems.add(name + ": resume_temp (" + resumeTemp + ") must be below max_temp (" + maxTemp + ")");
+            problems.add("resume_temp (" + resumeTemp + ") must be below max_temp (" + maxTemp + ")");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
@@ -113,23 +230,23 @@ public record Config(
     }
 
     private static final class Parser {
-        private final Map<String, String> values;
-        private final String name;
+        private final Map<String, Setting> values;
         private final List<String> problems;
         private final List<String> known = new ArrayList<>();
 
-        Parser(Map<String, String> values, String name, List<String> problems) {
+        Parser(Map<String, Setting> values, List<String> problems) {
             this.values = values;
-            this.name = name;
             this.problems = problems;
         }
 
         int integer(String key, int fallback, int min, int max) {
             known.add(key);
-            String v = values.get(key);
-            if (v == null) {
+            Setting s = values.get(key);
+            if (s == null) {
                 return fallback;
             }
+            String v = s.value();
+            String name = s.file();
             try {
                 int n = Integer.parseInt(v);
                 if (n < min || n > max) {
@@ -145,10 +262,12 @@ public record Config(
 
         <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
             known.add(key);
-            String v = values.get(key);
-            if (v == null) {
+            Setting s = values.get(key);
+            if (s == null) {
                 return fallback;
             }
+            String v = s.value();
+            String name = s.file();
             try {
                 return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import org.zfsguard.config.Config;
 import org.zfsguard.config.ConfigException;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.system.SystemRoot;
@@ -65,9 +66,9 @@ public final class HookContext {
             try {
                 config = Config.load(root);
             } catch (ConfigException e) {
-                say("WARNING: " + Config.PATH + " is not usable, using the defaults: "
+                say("WARNING: the configuration (" + Config.PATH + ", " + Config.DROP_IN_DIR + ") is not usable, using the defaults: "
                         + e.getMessage().replace('\n', ';'));
-                say("  fix it, then check with: zfsguard status");
+                say("  " + NextStep.zfsguard("status").line(root) + "   (after fixing it)");
                 config = Config.defaults();
             }
         }

@@ -16,6 +16,7 @@ import org.zfsguard.deb.DebLimits;
 import org.zfsguard.deb.DebPackage;
 import org.zfsguard.deb.IncomingKernel;
 import org.zfsguard.dpkg.InstalledVersions;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.preflight.PreflightDecision;
 import org.zfsguard.readiness.ReadinessEngine;
 
@@ -50,7 +51,8 @@ public final class ManualPreflight {
                 }
             } catch (DebFormatException e) {
                 ctx.say("cannot read " + deb + ": " + e.getMessage());
-                ctx.say("  next: check it with dpkg-deb --info " + deb + "; fetch it again with apt-get download PACKAGE");
+                ctx.say("  " + NextStep.LABEL + "dpkg-deb --info " + NextStep.quoted(deb.toString())
+                        + "   (to check it; fetch it again with apt-get download PACKAGE)");
                 return UNREADABLE;
             }
             String name = d.control().packageName();

@@ -11,9 +11,11 @@ import java.util.Optional;
 import org.zfsguard.config.Config;
 import org.zfsguard.dpkg.UnfinishedPackages;
 import org.zfsguard.pin.PinFile;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
+import org.zfsguard.readiness.VerdictSentence;
 import org.zfsguard.rebuild.DeferredRebuild;
 import org.zfsguard.state.ZfsguardLock;
 
@@ -39,46 +41,34 @@ public final class PostInvokeHook {
         PendingChange p = change.get();
         ReadinessReport report = new ReadinessEngine(ctx.root()).evaluate();
         KernelReadiness next = report.nextBootKernel();
-        String nextName = next == null ? "(none)" : next.facts().release().text();
-        switch (report.overall()) {
-            case NO_ZFS -> ctx.say("no ZFS installed on this system; nothing to check for the next boot");
-            case SAFE -> ctx.say("SAFE TO REBOOT: next boot kernel " + nextName + " has a working ZFS module ("
-                    + next.judgement().reason() + ")");
-            case NOT_SAFE -> {
-                ctx.say("NOT SAFE TO REBOOT: next boot kernel " + nextName + ": "
-                        + (next == null ? report.overallReason() : next.judgement().reason()));
-                if (next != null && next.judgement().next() != null) {
-                    ctx.say("  run: " + next.judgement().next());
-                }
-                for (Map.Entry<String, String> b : p.backups.entrySet()) {
-                    if (!b.getValue().startsWith("refused") && !b.getKey().equals(nextName)) {
-                        ctx.say("  or:  sudo zfsguard restore " + b.getKey() + " --activate");
-                    }
-                }
-                if (ctx.config().build() == Config.BuildPolicy.DEFERRED && rebuildable(next)) {
-                    DeferredRebuild.start(ctx.root(), systemdRunDir, starter).forEach(ctx::say);
+        String nextName = next == null ? null : next.facts().release().text();
+        ctx.say(VerdictSentence.of(report));
+        VerdictSentence.nextStep(report).ifPresent(s -> ctx.say("  " + s.line(ctx.root())));
+        if (report.overall() == ReadinessReport.Overall.NOT_SAFE) {
+            for (Map.Entry<String, String> b : p.backups.entrySet()) {
+                if (!b.getValue().startsWith("refused") && !b.getKey().equals(nextName)) {
+                    ctx.say("  or:   " + NextStep.zfsguardAsRoot("restore", b.getKey(), "--activate").command(ctx.root()));
                 }
             }
-            default -> {
-                ctx.say("COULD NOT TELL whether the next reboot is safe: " + report.overallReason());
-                ctx.say("  run: zfsguard status");
+            if (ctx.config().build() == Config.BuildPolicy.DEFERRED && rebuildable(next)) {
+                DeferredRebuild.start(ctx.root(), systemdRunDir, starter).forEach(ctx::say);
             }
         }
         UnfinishedPackages.advice(UnfinishedPackages.read(ctx.root())).forEach(ctx::say);
         refreshPin(ctx);
-        if (p.preflight != null && report.overall() != ReadinessReport.Overall.NO_ZFS) {
-            boolean safe = report.overall() == ReadinessReport.Overall.SAFE;
-            ctx.say(safe == p.predictedSafe ? "(as the preflight predicted)"
-                    : "(this differs from the preflight's prediction: " + p.preflight + ")");
+        // Only a surprise for the worse is news: a warning that came out fine needs no remark.
+        if (p.preflight != null && p.predictedSafe && (report.overall() == ReadinessReport.Overall.NOT_SAFE
+                || report.overall() == ReadinessReport.Overall.UNKNOWN)) {
+            ctx.say("the preflight expected a safe next reboot, but the outcome is worse than it predicted");
         }
         Map<String, Object> ev = new LinkedHashMap<>();
-        ev.put("build", ctx.config().build().name().toLowerCase(java.util.Locale.ROOT));
+        ev.put("build", ctx.config().build().name());
         ev.put("overall", report.overall().name());
-        ev.put("nextBoot", nextName);
+        ev.put("next_boot", nextName);
         ev.put("reason", report.overallReason());
         ev.put("packages", p.packages);
         ev.put("backups", p.backups);
-        ev.put("kernelsInstalled", p.kernelsInstalled);
+        ev.put("kernels_installed", p.kernelsInstalled);
         ev.put("preflight", p.preflight);
         ctx.journal("verdict", ev);
         record.clear();
@@ -98,11 +88,12 @@ public final class PostInvokeHook {
         try (ZfsguardLock lock = ZfsguardLock.acquire(ctx.state(), ctx.lockWait())) {
             List<String> problems = new ArrayList<>();
             if (PinFile.apply(ctx.root(), ctx.state(), PinFile.compute(ctx.root(), problems), "after dpkg")) {
-                ctx.say("the compatibility pin changed; see: zfsguard pin");
+                ctx.say("the compatibility pin changed");
+                ctx.say("  " + NextStep.zfsguard("pin").line(ctx.root()));
             }
         } catch (IOException | RuntimeException e) {
             ctx.say("the compatibility pin was not refreshed: " + e.getMessage());
-            ctx.say("next: sudo zfsguard pin --refresh");
+            ctx.say("  " + NextStep.zfsguardAsRoot("pin", "--refresh").line(ctx.root()));
         }
     }
 

@@ -21,6 +21,7 @@ import org.zfsguard.config.Config;
 import org.zfsguard.deb.DebFormatException;
 import org.zfsguard.deb.DebLimits;
 import org.zfsguard.deb.DebPackage;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.preflight.Finding;
 import org.zfsguard.preflight.PreflightDecision;
 import org.zfsguard.preflight.PreflightInput;
@@ -196,12 +197,13 @@ public final class PreInstallHook {
             ctx.say((f.severity() == Finding.Severity.BLOCK && d.verdict() == PreflightDecision.Verdict.BLOCK
                     ? "refused: " : "warning: ") + f.reason());
             for (String cmd : f.commands()) {
-                ctx.say("  run: " + cmd);
+                ctx.say("  " + NextStep.LABEL + cmd);
             }
         }
         if (d.verdict() == PreflightDecision.Verdict.BLOCK) {
-            ctx.say("nothing was changed. To go ahead anyway for this one run: sudo "
-                    + PreflightDecision.ENV + "=warn apt <the same arguments>");
+            ctx.say("nothing was changed.");
+            ctx.say("  " + NextStep.LABEL + "sudo " + PreflightDecision.ENV
+                    + "=warn apt <the same arguments>   (to go ahead anyway, for this one run)");
         }
         if (overridden) {
             ctx.say("preflight overridden for this run (" + PreflightDecision.ENV + "="

@@ -155,7 +155,7 @@ public final class ReadinessEngine {
             reason = "ZFS is not installed on this system";
         } else if (nextRow == null) {
             overall = ReadinessReport.Overall.UNKNOWN;
-            reason = "cannot tell which kernel boots next: " + next.detail();
+            reason = "the kernel that boots next is not known: " + next.detail();
         } else if (nextRow.verdict() == Verdict.OK) {
             overall = ReadinessReport.Overall.SAFE;
             reason = "next boot kernel " + nextRow.facts().release() + " has a working ZFS module";

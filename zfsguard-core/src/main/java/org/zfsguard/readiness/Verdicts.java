@@ -1,6 +1,7 @@
 package org.zfsguard.readiness;
 
 import org.zfsguard.kernel.KernelRelease;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.zfs.OpenZfsMeta;
 import org.zfsguard.zfs.OpenZfsSources;
 
@@ -27,19 +28,19 @@ public final class Verdicts {
         if (f.installed().modulesDir() == null) {
             String pkg = f.installed().owner();
             return new Judgement(Verdict.MISSING, "kernel image without a module tree /lib/modules/" + k,
-                    pkg == null ? null : "sudo apt install --reinstall " + pkg);
+                    pkg == null ? null : NextStep.toolAsRoot("apt", "install", "--reinstall", pkg));
         }
         if (openzfs.problem() != null) {
-            return new Judgement(Verdict.UNKNOWN, openzfs.problem(), "sudo apt install --reinstall zfs-dkms");
+            return new Judgement(Verdict.UNKNOWN, openzfs.problem(), NextStep.toolAsRoot("apt", "install", "--reinstall", "zfs-dkms"));
         }
         OpenZfsMeta meta = openzfs.meta();
         if (meta != null && !meta.supports(k)) {
             return new Judgement(Verdict.UNSUPPORTED, "Linux " + k.major() + "." + k.minor() + " is outside "
                     + meta.linuxMinimum() + ".." + meta.linuxMaximum() + " supported by OpenZFS " + meta.version(),
-                    "boot a kernel OpenZFS " + meta.version() + " supports, or install an OpenZFS whose Linux-Maximum covers "
-                            + k.major() + "." + k.minor());
+                    NextStep.prose("boot a kernel OpenZFS " + meta.version() + " supports, or install an OpenZFS whose "
+                            + "Linux-Maximum covers " + k.major() + "." + k.minor()));
         }
-        String rebuild = "sudo zfsguard rebuild --kernel " + k;
+        NextStep rebuild = NextStep.zfsguardAsRoot("rebuild", "--kernel", k.text());
         ModuleFacts zfs = f.zfs();
         if (zfs == null) {
             String built = f.dkmsInstalled() != null
@@ -79,7 +80,7 @@ public final class Verdicts {
         if (i == null) {
             return new Judgement(Verdict.OK, "module fine; initramfs not checked yet", null);
         }
-        String refresh = "sudo update-initramfs -u -k " + k;
+        NextStep refresh = NextStep.toolAsRoot("update-initramfs", "-u", "-k", k.text());
         return switch (i.state()) {
             case NOT_USED, NOT_CHECKED -> ok(zfs);
             case NO_FILE -> new Judgement(Verdict.NOT_IN_INITRAMFS, "no initramfs for " + k + " (ZFS loads from it)",

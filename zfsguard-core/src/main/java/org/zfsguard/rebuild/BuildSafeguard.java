@@ -10,6 +10,7 @@ import org.zfsguard.backup.Depmod;
 import org.zfsguard.backup.DpkgOwnership;
 import org.zfsguard.backup.RestoreOutcome;
 import org.zfsguard.backup.Restorer;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.Verdict;
 import org.zfsguard.system.SystemRoot;
@@ -78,7 +79,8 @@ final class BuildSafeguard implements BuildHooks {
         if (row.isPresent() && row.get().verdict() == Verdict.NOT_IN_INITRAMFS && initramfsRequired) {
             if (!initramfs.refresh(k)) {
                 return result.withOutcome(BuildResult.Outcome.FAILED, "ZFS " + invocation.zfsVersion() + " was built for " + k
-                        + " but the initramfs could not be refreshed; run: " + String.join(" ", InitramfsRefresh.argv(root, k)));
+                        + " but the initramfs could not be refreshed; "
+                        + NextStep.toolAsRoot("update-initramfs", "-u", "-k", k.release()).line(root));
             }
             row = FreshReadiness.of(root, k);
         }
@@ -90,8 +92,8 @@ final class BuildSafeguard implements BuildHooks {
         restore("the new module did not verify");
         return result.withOutcome(BuildResult.Outcome.FAILED, "DKMS reported success for " + k
                 + " but ZFS would not load on it (" + SystemRoot.printable(why) + ")"
-                + (restoredFrom == null ? "; no earlier module to restore; to remove it: dkms remove zfs/"
-                        + invocation.zfsVersion() + " -k " + k : ""));
+                + (restoredFrom == null ? "; no earlier module to restore; to remove it, "
+                        + NextStep.toolAsRoot("dkms", "remove", "zfs/" + invocation.zfsVersion(), "-k", k.release()).line(root) : ""));
     }
 
     private void restore(String why) {
@@ -105,11 +107,15 @@ final class BuildSafeguard implements BuildHooks {
                 restoredFrom = backup.id();
             } else if (o instanceof RestoreOutcome.Refused r) {
                 output.warn(why + ", and restoring backup " + backup.id() + " was refused: " + r.reason());
-                output.warn("  next: zfsguard restore " + build.kernel() + " --from " + backup.id());
+                output.warn("  " + restoreStep().line(root));
             }
         } catch (IOException e) {
             output.warn(why + ", and restoring backup " + backup.id() + " failed: " + e.getMessage());
-            output.warn("  next: zfsguard restore " + build.kernel() + " --from " + backup.id());
+            output.warn("  " + restoreStep().line(root));
         }
+    }
+
+    private NextStep restoreStep() {
+        return NextStep.zfsguardAsRoot("restore", build.kernel().release(), "--from", backup.id());
     }
 }

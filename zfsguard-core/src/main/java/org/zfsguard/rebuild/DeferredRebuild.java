@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.zfsguard.message.NextStep;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -29,6 +30,8 @@ public final class DeferredRebuild {
         int start(List<String> argv) throws IOException, InterruptedException;
     }
 
+    private static final NextStep REBUILD = NextStep.zfsguardAsRoot("rebuild");
+
     private DeferredRebuild() {
     }
 
@@ -43,22 +46,22 @@ public final class DeferredRebuild {
     public static List<String> start(SystemRoot root, Path systemdRunDir, Starter starter) {
         if (!root.isHost() || !Files.isDirectory(systemdRunDir)) {
             return List.of("build = deferred, but systemd is not running here: nothing started",
-                    "  run: sudo zfsguard rebuild");
+                    "  " + REBUILD.line(root));
         }
         try {
             int status = starter.start(command());
             if (status == 0) {
                 return List.of("rebuild started in the background as the systemd unit " + UNIT
                         + " (one job, under the temperature limit)",
-                        "  follow it: journalctl -u " + UNIT + " -f      then: zfsguard check");
+                        "  next: journalctl -u " + UNIT + " -f   to follow it; then: zfsguard check");
             }
             return List.of("could not start the background rebuild (systemd-run exited " + status + ")",
-                    "  run: sudo zfsguard rebuild");
+                    "  " + REBUILD.line(root));
         } catch (IOException e) {
-            return List.of("could not start the background rebuild: " + e.getMessage(), "  run: sudo zfsguard rebuild");
+            return List.of("could not start the background rebuild: " + e.getMessage(), "  " + REBUILD.line(root));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of("background rebuild not started (interrupted)", "  run: sudo zfsguard rebuild");
+            return List.of("background rebuild not started (interrupted)", "  " + REBUILD.line(root));
         }
     }
 

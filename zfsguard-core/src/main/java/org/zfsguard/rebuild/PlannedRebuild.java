@@ -2,6 +2,7 @@ package org.zfsguard.rebuild;
 
 import java.util.List;
 
+import org.zfsguard.message.NextStep;
 import org.zfsguard.system.SystemRoot;
 
 /**
@@ -51,7 +52,7 @@ public record PlannedRebuild(SystemRoot root, RebuildPlan plan, List<TargetKerne
                 }
             } else if (s instanceof RebuildPlan.Refused r) {
                 b.append(k).append(": refused: ").append(r.reason()).append('\n');
-                b.append("    fix: ").append(r.fix()).append('\n');
+                b.append("    ").append(NextStep.LABEL).append(r.fix()).append('\n');
             } else if (s instanceof RebuildPlan.Skipped sk) {
                 b.append(k).append(": nothing to do: ").append(sk.reason()).append('\n');
             }

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.zfsguard.kernel.KernelSeries;
+import org.zfsguard.message.NextStep;
 
 /**
  * Which kernels get a ZFS build and which are refused, with the reason and the fix: a
@@ -68,7 +69,7 @@ public record RebuildPlan(List<Step> steps) {
         }
         if (!k.headersPresent()) {
             return new Refused(kernel, "the headers of " + kernel + " are missing (/lib/modules/" + kernel + "/build)",
-                    "apt install " + kernel.headersPackage());
+                    "sudo apt install " + kernel.headersPackage());
         }
         if (host.freeDiskMiB() < needs.minFreeDiskMiB()) {
             return new Refused(kernel, String.format("only %d MiB free for /var/lib/dkms; a ZFS build needs %d MiB",
@@ -127,7 +128,7 @@ public record RebuildPlan(List<Step> steps) {
                 b.append("    ").append(build.invocation().render()).append('\n');
             } else if (s instanceof Refused r) {
                 b.append(s.kernel()).append(": refused: ").append(r.reason()).append('\n');
-                b.append("    fix: ").append(r.fix()).append('\n');
+                b.append("    ").append(NextStep.LABEL).append(r.fix()).append('\n');
             } else if (s instanceof Skipped sk) {
                 b.append(s.kernel()).append(": nothing to do: ").append(sk.reason()).append('\n');
             }

@@ -47,7 +47,7 @@ public final class RebuildPlanner {
         String path = report.openzfs().metaPath();
         if (meta == null || path == null) {
             String why = report.openzfs().problem() != null ? report.openzfs().problem() : "no OpenZFS source in /usr/src";
-            throw new RebuildException("nothing to build from: " + why, "apt install zfs-dkms");
+            throw new RebuildException("nothing to build from: " + why, "sudo apt install zfs-dkms");
         }
         // /usr/src/zfs-<v>/META: DKMS knows the module by that directory's version.
         String dir = path.substring("/usr/src/zfs-".length(), path.length() - "/META".length());
@@ -55,7 +55,7 @@ public final class RebuildPlanner {
             return ZfsSource.of(dir, nullToEmpty(meta.linuxMinimum()), nullToEmpty(meta.linuxMaximum()));
         } catch (IllegalArgumentException e) {
             throw new RebuildException("cannot build from " + SystemRoot.printable(path) + ": " + e.getMessage(),
-                    "apt install --reinstall zfs-dkms");
+                    "sudo apt install --reinstall zfs-dkms");
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import org.zfsguard.backup.BackupStore;
@@ -80,7 +79,7 @@ public final class RebuildSession {
         ev.put("kernel", k.release());
         ev.put("zfs_version", inv.zfsVersion());
         ev.put("jobs", inv.jobs());
-        ev.put("outcome", result.outcome().name().toLowerCase(Locale.ROOT));
+        ev.put("outcome", result.outcome().name());
         ev.put("highest_temperature_c", result.highestMilliCelsius().isPresent()
                 ? result.highestMilliCelsius().getAsInt() / 1000.0 : null);
         ev.put("duration_s", result.elapsed().toSeconds());

@@ -64,7 +64,7 @@ public record RebuildTargets(List<KernelFacts> build, List<RebuildPlan.Step> ref
                 case NOT_IN_INITRAMFS -> initramfsOnly.add(k);
                 case UNSUPPORTED -> refused.add(new RebuildPlan.Refused(k, r.judgement().reason(), UNSUPPORTED_FIX));
                 case UNKNOWN -> refused.add(new RebuildPlan.Refused(k, "cannot tell its state: " + r.judgement().reason(),
-                        r.judgement().next() != null ? r.judgement().next() : "zfsguard status --verbose"));
+                        r.judgement().next() != null ? r.judgement().next().toString() : "zfsguard status --verbose"));
             }
         }
         return new RebuildTargets(build, refused, initramfsOnly);

@@ -108,7 +108,8 @@ class HookFlowTest {
 
         assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
         assertThat(out.toString()).contains("NOT SAFE TO REBOOT: next boot kernel " + NEW)
-                .contains("sudo zfsguard restore " + OLD + " --activate");
+                .contains("  next: sudo zfsguard --root " + dir + " rebuild --kernel " + NEW)
+                .contains("  or:   sudo zfsguard --root " + dir + " restore " + OLD + " --activate");
         assertThat(dir.resolve("var/lib/zfsguard/pending.json")).doesNotExist();
         assertThat(events()).contains("change-detected", "verdict");
     }
@@ -120,7 +121,7 @@ class HookFlowTest {
         fx.kernel(NEW, PKG).armbianBootLinks(NEW);
         assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
         assertThat(out.toString()).contains("NOT SAFE TO REBOOT")
-                .contains("build = deferred, but systemd is not running here").contains("run: sudo zfsguard rebuild");
+                .contains("build = deferred, but systemd is not running here").contains("next: sudo zfsguard --root " + dir + " rebuild");
     }
 
     @Test
@@ -147,6 +148,48 @@ class HookFlowTest {
             assertThat(out.toString()).contains("not a kernel release");
         }
         assertThat(dir.resolve("var/lib/zfsguard/backups/sets")).doesNotExist();
+    }
+
+    @Test
+    void aWarningThatTurnedOutSafeNeedsNoRemark() throws IOException {
+        PendingChange p = new PendingChange();
+        p.preflight = "WARN";
+        p.predictedSafe = false;
+        new PendingRecord(StateDir.of(SystemRoot.at(dir))).write(p);
+        assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
+        assertThat(out.toString()).contains("SAFE TO REBOOT").doesNotContain("preflight").doesNotContain("WARN");
+        com.google.gson.JsonObject verdict = EventJournal.of(StateDir.of(SystemRoot.at(dir))).read().stream()
+                .filter(o -> o.get("event").getAsString().equals("verdict")).findFirst().orElseThrow();
+        assertThat(verdict.get("overall").getAsString()).isEqualTo("SAFE");
+        assertThat(verdict.get("build").getAsString()).isEqualTo("MANUAL");
+        assertThat(verdict.get("next_boot").getAsString()).isEqualTo(OLD);
+        assertThat(verdict.get("preflight").getAsString()).isEqualTo("WARN");
+    }
+
+    @Test
+    void aVerdictWithoutANextBootKernelJournalsARealNull() throws IOException {
+        Files.delete(dir.resolve("boot/Image"));
+        Files.createSymbolicLink(dir.resolve("boot/Image"), Path.of("Image")); // a loop: no kernel boots next
+        PendingChange p = new PendingChange();
+        new PendingRecord(StateDir.of(SystemRoot.at(dir))).write(p);
+        assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
+        com.google.gson.JsonObject verdict = EventJournal.of(StateDir.of(SystemRoot.at(dir))).read().stream()
+                .filter(o -> o.get("event").getAsString().equals("verdict")).findFirst().orElseThrow();
+        assertThat(verdict.has("next_boot")).isTrue();
+        assertThat(verdict.get("next_boot").isJsonNull()).as(verdict.toString()).isTrue();
+        assertThat(verdict.toString()).doesNotContain("(none)");
+    }
+
+    @Test
+    void anOutcomeWorseThanThePreflightPredictedIsSaidInWords() throws IOException {
+        PendingChange p = new PendingChange();
+        p.preflight = "OK";
+        p.predictedSafe = true;
+        new PendingRecord(StateDir.of(SystemRoot.at(dir))).write(p);
+        fx.kernel(NEW, PKG).armbianBootLinks(NEW);
+        assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
+        assertThat(out.toString()).contains("NOT SAFE TO REBOOT")
+                .contains("the preflight expected a safe next reboot, but the outcome is worse than it predicted");
     }
 
     @Test
@@ -207,7 +250,7 @@ class HookFlowTest {
         Path junk = dir.resolve("junk.deb");
         Files.writeString(junk, "!<arch>\ntruncated");
         assertThat(ManualPreflight.run(ctx(Map.of()), List.of(junk))).isEqualTo(ManualPreflight.UNREADABLE);
-        assertThat(out.toString()).contains("cannot read " + junk).contains("next: check it with dpkg-deb --info " + junk);
+        assertThat(out.toString()).contains("cannot read " + junk).contains("next: dpkg-deb --info " + junk);
     }
 
     private Path zfsDkmsDeb(String version, String max) throws IOException, InterruptedException {

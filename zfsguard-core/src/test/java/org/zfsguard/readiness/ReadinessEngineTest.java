@@ -95,7 +95,7 @@ class ReadinessEngineTest {
         KernelReadiness next = row(r, NEW);
         assertThat(next.nextBoot()).isTrue();
         assertThat(next.verdict()).isEqualTo(Verdict.MISSING);
-        assertThat(next.judgement().next()).isEqualTo("sudo zfsguard rebuild --kernel " + NEW);
+        assertThat(next.judgement().next()).hasToString("sudo zfsguard rebuild --kernel " + NEW);
         KernelReadiness running = row(r, OLD);
         assertThat(running.running()).isTrue();
         assertThat(running.facts().installed()).isNull();
@@ -252,7 +252,7 @@ class ReadinessEngineTest {
         fx.initrd("/boot/initrd.img-" + k, k, c, true, null, null);
         KernelReadiness row = row(evaluate(), k);
         assertThat(row.verdict()).isEqualTo(Verdict.NOT_IN_INITRAMFS);
-        assertThat(row.judgement().next()).isEqualTo("sudo update-initramfs -u -k " + k);
+        assertThat(row.judgement().next()).hasToString("sudo update-initramfs -u -k " + k);
         fx.initrd("/boot/initrd.img-" + k, k, c, true, "2.1.11-1", k);
         row = row(evaluate(), k);
         assertThat(row.verdict()).isEqualTo(Verdict.OK);

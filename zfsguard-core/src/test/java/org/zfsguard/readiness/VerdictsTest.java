@@ -37,7 +37,7 @@ class VerdictsTest {
         KernelFacts f = new KernelFacts(k, new InstalledKernel(k, "/lib/modules/" + k, null, null), null, null, List.of(), null, List.of(), null);
         Judgement j = Verdicts.decide(f, META, false);
         assertThat(j.verdict()).isEqualTo(Verdict.UNSUPPORTED);
-        assertThat(j.next()).doesNotContain("rebuild");
+        assertThat(j.next()).asString().doesNotContain("rebuild");
     }
 
     @Test

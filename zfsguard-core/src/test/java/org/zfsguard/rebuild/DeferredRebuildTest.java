@@ -34,7 +34,7 @@ class DeferredRebuildTest {
             throw new AssertionError("started " + argv);
         };
         assertThat(DeferredRebuild.start(SystemRoot.host(), dir.resolve("no-systemd"), never))
-                .anySatisfy(l -> assertThat(l).contains("run: sudo zfsguard rebuild"));
+                .anySatisfy(l -> assertThat(l).contains("next: sudo zfsguard rebuild"));
         assertThat(DeferredRebuild.start(SystemRoot.at(dir), dir, never))
                 .anySatisfy(l -> assertThat(l).contains("systemd is not running here"));
     }

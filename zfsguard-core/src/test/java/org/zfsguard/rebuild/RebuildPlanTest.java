@@ -61,7 +61,7 @@ class RebuildPlanTest {
         var k = new KernelFacts(TargetKernel.of("6.12.58-current-rockchip64"), true, false, true, ModuleState.MISSING);
         assertThat(only(k, PLENTY, 1)).isInstanceOfSatisfying(Refused.class, r -> {
             assertThat(r.reason()).contains("headers").contains("/lib/modules/6.12.58-current-rockchip64/build");
-            assertThat(r.fix()).isEqualTo("apt install linux-headers-current-rockchip64");
+            assertThat(r.fix()).isEqualTo("sudo apt install linux-headers-current-rockchip64");
         });
     }
 
@@ -69,7 +69,7 @@ class RebuildPlanTest {
     void missingHeadersNameTheDebianPackage() {
         var k = new KernelFacts(TargetKernel.of("6.1.0-26-arm64"), true, false, false, ModuleState.MISSING);
         assertThat(only(k, PLENTY, 1)).isInstanceOfSatisfying(Refused.class,
-                r -> assertThat(r.fix()).isEqualTo("apt install linux-headers-6.1.0-26-arm64"));
+                r -> assertThat(r.fix()).isEqualTo("sudo apt install linux-headers-6.1.0-26-arm64"));
     }
 
     @Test
@@ -153,7 +153,7 @@ class RebuildPlanTest {
                 6.12.58-current-rockchip64: build ZFS 2.4.0 (no ZFS module)
                     parallel_jobs=1 ZFSGUARD_JOBS=1 TEST_JOBS=1 /usr/bin/nice -n 19 /usr/bin/ionice -c 3 /usr/sbin/dkms install zfs/2.4.0 -k 6.12.58-current-rockchip64 -j 1
                 6.1.115-vendor-rk35xx: refused: the headers of 6.1.115-vendor-rk35xx are missing (/lib/modules/6.1.115-vendor-rk35xx/build)
-                    fix: apt install linux-headers-vendor-rk35xx
+                    next: sudo apt install linux-headers-vendor-rk35xx
                 """);
         assertThat(plan.refusals()).hasSize(1);
     }

@@ -84,7 +84,7 @@ class RebuildPlannerTest {
 
         assertThatThrownBy(this::plan).isInstanceOfSatisfying(RebuildException.class, e -> {
             assertThat(e.getMessage()).startsWith("nothing to build from: ");
-            assertThat(e.next()).isEqualTo("apt install zfs-dkms");
+            assertThat(e.next()).isEqualTo("sudo apt install zfs-dkms");
         });
     }
 

@@ -116,7 +116,7 @@ class RebuildSessionTest {
         assertThat(warned).isEmpty();
         assertThat(dkms.argv).contains("install", "zfs/2.3.4", K.release());
         assertThat(journal()).contains("\"event\":\"rebuild-started\"").contains("\"event\":\"rebuild-finished\"")
-                .contains("\"outcome\":\"success\"").contains("\"restored\":null");
+                .contains("\"outcome\":\"SUCCESS\"").contains("\"restored\":null");
     }
 
     @Test
@@ -132,7 +132,7 @@ class RebuildSessionTest {
         assertThat(dkms.argv).contains(K.release()).doesNotContain(OTHER.release());
         assertThat(ran).as("the initramfs-only kernels wait too").isEmpty();
         assertThat(warned).anyMatch(l -> l.startsWith("  dkms: Error! Bad return status"));
-        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"failed\"")
+        assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"FAILED\"")
                 .doesNotContain(OTHER.release());
     }
 

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -53,7 +54,7 @@ final class BuildSafeguard implements BuildHooks {
         if (!build.replacesModule()) {
             return;
         }
-        String k = build.kernel().release();
+        String k = build.kernel().text();
         try {
             BackupOutcome o = store.backup(k, reserveBytes);
             if (o instanceof BackupOutcome.Created c) {
@@ -69,7 +70,7 @@ final class BuildSafeguard implements BuildHooks {
 
     @Override
     public BuildResult afterBuild(DkmsInvocation invocation, BuildResult result) {
-        TargetKernel k = build.kernel();
+        KernelRelease k = build.kernel();
         if (!result.succeeded()) {
             restore("the build did not finish");
             return result;

@@ -105,8 +105,13 @@ public final class ReadinessEngine {
             if (refFacts != null) {
                 initrdCache.put(ref, refFacts);
             }
-            initramfsRequired = refFacts != null && refFacts.state() == InitramfsFacts.State.PRESENT;
-            initramfsReason = initramfsRequired ? "the initramfs of " + ref + " contains zfs.ko"
+            // An initramfs that cannot be read says nothing about whether ZFS loads from it:
+            // check every kernel's then, so that each verdict can say "cannot tell".
+            boolean unreadable = refFacts != null && refFacts.state() == InitramfsFacts.State.UNREADABLE;
+            initramfsRequired = refFacts != null && (refFacts.state() == InitramfsFacts.State.PRESENT || unreadable);
+            initramfsReason = unreadable ? "cannot tell whether ZFS loads from the initramfs: the initramfs of " + ref
+                    + " cannot be read (" + refFacts.detail() + ")"
+                    : initramfsRequired ? "the initramfs of " + ref + " contains zfs.ko"
                     : "no ZFS initramfs package, and " + (ref == null ? "no kernel to look at"
                             : "the initramfs of " + ref + " has no zfs.ko");
         }
@@ -315,6 +320,10 @@ public final class ReadinessEngine {
         } catch (RuntimeException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
                     SystemRoot.printable(String.valueOf(e.getMessage())));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // One kernel's image must not cost the verdicts (and the hook's backups) of the others.
+            return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
+                    "too large to read (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -283,6 +283,19 @@ class ReadinessEngineTest {
     }
 
     @Test
+    void anUnreadableInitrdWithoutZfsPackagesIsCannotTellNotNoZfsKo() {
+        String k = "6.1.0-56-amd64";
+        fx().arch(Arch.X86_64).kernel(k, null).meta("2.2.7", "1", "3.10", "6.12")
+                .zfsModules(k, "updates/dkms", "2.2.7-1", k, Compression.NONE, TWO)
+                .write("/boot/initrd.img-" + k, "\u001f\u008bnot gzip at all");
+        ReadinessReport r = evaluateRunning(k);
+        assertThat(r.initramfsReason()).startsWith("cannot tell whether ZFS loads from the initramfs")
+                .doesNotContain("has no zfs.ko");
+        assertThat(row(r, k).verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.overall()).isEqualTo(Overall.UNKNOWN);
+    }
+
+    @Test
     void noZfsAtAllIsSaidPlainly() {
         fx().kernel("6.1.0-56-amd64", null);
         ReadinessReport r = evaluate();

@@ -38,7 +38,14 @@ final class BootSetGuard {
                     ctx.say("boot set of " + k + " already backed up in this run (" + pending.backups.get(k) + ")");
                     continue;
                 }
-                backUpOne(ctx, pending, store, k, reserve);
+                try {
+                    backUpOne(ctx, pending, store, k, reserve);
+                } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                    // one kernel's failure must not cost the backups of the others
+                    ctx.say("NOT BACKED UP: " + k + ": " + e.getMessage());
+                    pending.backups.putIfAbsent(k, "refused: " + e.getMessage());
+                    ctx.journal("backup-failed", Map.of("kernels", k, "reason", String.valueOf(e.getMessage())));
+                }
             }
             for (BackupSet gone : store.applyRetention(ctx.config().keepKernels(), protectedKernels)) {
                 ctx.say("removed old backup " + gone.id() + " (keep_kernels = " + ctx.config().keepKernels() + ")");

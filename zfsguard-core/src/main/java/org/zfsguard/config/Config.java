@@ -28,7 +28,7 @@ public record Config(
         long reserveMiB) {
 
     public static final String PATH = "/etc/zfsguard/zfsguard.conf";
-    private static final long MAX_FILE_BYTES = 64 * 1024;
+    private static final int MAX_FILE_BYTES = 64 * 1024;
 
     public enum BuildPolicy { MANUAL, DEFERRED }
 
@@ -43,10 +43,17 @@ public record Config(
         Path file = root.resolve(PATH);
         String text;
         try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new ConfigException(PATH + ": larger than " + MAX_FILE_BYTES + " bytes; not a zfsguard configuration");
+            byte[] bytes;
+            try {
+                bytes = org.zfsguard.io.RegularFile.read(file, MAX_FILE_BYTES);
+            } catch (NoSuchFileException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new ConfigException(PATH + ": " + (e.getMessage().contains("larger than")
+                        ? "larger than " + MAX_FILE_BYTES + " bytes; not a zfsguard configuration"
+                        : "not a regular file (a FIFO, device or directory): not read"));
             }
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             return defaults();
         } catch (java.nio.charset.MalformedInputException e) {

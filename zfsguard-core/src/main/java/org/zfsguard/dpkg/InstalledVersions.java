@@ -1,9 +1,9 @@
 package org.zfsguard.dpkg;
 
-import java.io.BufferedReader;
+import org.zfsguard.io.BoundedLines;
+import org.zfsguard.io.RegularFile;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -35,15 +35,11 @@ public final class InstalledVersions {
             if (!Files.isRegularFile(status, LinkOption.NOFOLLOW_LINKS)) {
                 return new InstalledVersions(out);
             }
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(status),
-                    StandardCharsets.UTF_8))) {
+            try (BoundedLines r = new BoundedLines(RegularFile.open(status), MAX_LINE)) {
                 String pkg = null;
                 String version = null;
                 boolean installed = false;
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.length() > MAX_LINE) {
-                        break;
-                    }
+                for (String line; (line = r.next()) != null; ) {
                     if (line.isEmpty()) {
                         if (pkg != null && version != null && installed) {
                             out.put(pkg, version);

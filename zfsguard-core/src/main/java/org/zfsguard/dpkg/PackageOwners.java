@@ -78,7 +78,7 @@ public final class PackageOwners {
         }
     }
 
-    static String releaseOf(String line) {
+    public static String releaseOf(String line) {
         for (String prefix : new String[] {"/boot/vmlinuz-", "/lib/modules/", "/usr/lib/modules/"}) {
             if (line.startsWith(prefix)) {
                 String rest = line.substring(prefix.length());

@@ -23,6 +23,8 @@ import org.zfsguard.initramfs.InitramfsReader;
 import org.zfsguard.initramfs.InitramfsScan;
 import org.zfsguard.kernel.InstalledKernel;
 import org.zfsguard.kernel.KernelInventory;
+import org.zfsguard.kernel.KernelArch;
+import org.zfsguard.kernel.KernelHeaders;
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.kernel.NextBoot;
 import org.zfsguard.kernel.RootFiles;
@@ -144,6 +146,7 @@ public final class ReadinessEngine {
                 j = new Judgement(Verdict.MISSING, "running kernel, but /lib/modules/" + k
                         + " is gone (an upgrade replaced it in place): no module can be loaded until the next boot", null);
             }
+            j = headersFirst(f, j);
             KernelReadiness row = new KernelReadiness(f, isRunning, k.equals(next.release()), j);
             if (row.nextBoot()) {
                 nextRow = row;
@@ -247,7 +250,8 @@ public final class ReadinessEngine {
                 missing = ZfsModules.missing(found, nine);
             }
         }
-        return new KernelFacts(k, installed, zfs, spl, missing, dkms.installedFor(k), dkms.builtFor(k), null);
+        String arch = zfs != null || spl != null ? KernelArch.of(files, k) : null;
+        return new KernelFacts(k, installed, zfs, spl, missing, dkms.installedFor(k), dkms.builtFor(k), null, arch);
     }
 
     private ModuleFacts read(ZfsModules.Found found) {
@@ -325,6 +329,20 @@ public final class ReadinessEngine {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
                     "too large to read (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * {@code rebuild} refuses a kernel without headers: then the step that works is to
+     * install them first, named, and rebuild after.
+     */
+    private Judgement headersFirst(KernelFacts f, Judgement j) {
+        String rebuild = "sudo zfsguard rebuild --kernel " + f.release();
+        if (j.next() == null || !j.next().equals(rebuild) || KernelHeaders.present(files.root(), f.release())) {
+            return j;
+        }
+        String owner = f.installed() == null ? null : f.installed().owner();
+        return new Judgement(j.verdict(), j.reason() + "; its headers are not installed",
+                "sudo apt install " + KernelHeaders.packageFor(owner, f.release().text()) + ", then " + rebuild);
     }
 
     private static String printableOrNull(String s) {

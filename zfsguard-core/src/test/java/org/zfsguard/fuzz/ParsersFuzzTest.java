@@ -35,9 +35,11 @@ import org.zfsguard.zfs.OpenZfsMeta;
  * {@code bench/fuzz.sh} fuzzes for real with a time box.
  */
 class ParsersFuzzTest {
+    /** One round of real fuzzing per target; bench/fuzz.sh runs as many rounds as asked, each from the corpus so far. */
+    static final String FUZZ_TIME = "30s";
     static final KernelRelease K = KernelRelease.parse("6.1.0-56-amd64");
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void aptHookStream(byte[] data) {
         try {
             HookStream.parse(data);
@@ -46,7 +48,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void debPackage(byte[] data) {
         for (DebPackage.Scope scope : DebPackage.Scope.values()) {
             try {
@@ -57,7 +59,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void elfModinfo(byte[] data) {
         try {
             ElfModinfoReader.read(ByteBuffer.wrap(data));
@@ -71,7 +73,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void compressedModule(byte[] data) {
         for (String name : new String[] {"zfs.ko.xz", "zfs.ko.zst", "zfs.ko.gz"}) {
             try {
@@ -82,7 +84,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void initramfs(byte[] data) throws IOException {
         try {
             InitramfsReader.scan(new ByteArrayInputStream(data), K);
@@ -91,7 +93,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void manifest(byte[] data) {
         try {
             Manifest.parse(data);
@@ -100,7 +102,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void config(byte[] data) {
         try {
             Config.parse(new String(data, StandardCharsets.UTF_8), "/etc/zfsguard/zfsguard.conf");
@@ -109,7 +111,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void openZfsMeta(byte[] data) {
         try {
             OpenZfsMeta m = OpenZfsMeta.parse(new String(data, StandardCharsets.UTF_8));
@@ -121,7 +123,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void dpkgStatusAndLists(byte[] data) throws IOException {
         InstalledVersions.parse(new ByteArrayInputStream(data), new HashMap<>());
         for (String line : new String(data, StandardCharsets.UTF_8).split("\n", 1000)) {
@@ -132,7 +134,7 @@ class ParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FUZZ_TIME)
     void kernelRelease(byte[] data) {
         String s = new String(data, StandardCharsets.UTF_8);
         if (KernelRelease.isValid(s)) {

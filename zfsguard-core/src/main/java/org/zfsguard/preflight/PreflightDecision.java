@@ -267,7 +267,13 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             }
             boolean changesBoot = !nextBoot.equals(state.nextBoot());
             if (!changesBoot && !zfs.changed()) {
-                return; // as it was before this operation; status reports it, the gate has nothing to stop
+                // Not this operation's doing, so not the gate's to stop (the fix may be in it); but the
+                // state after it is what the verdict judges, and that boot will not load ZFS.
+                findings.add(new Finding(Finding.Severity.WARN, "the kernel that boots next is already " + k + " (Linux "
+                        + series.get() + "), outside the range of OpenZFS " + meta.version() + " (Linux " + meta.linuxMinimum()
+                        + " to " + meta.linuxMaximum() + "): ZFS will not load on the next boot, with or without this operation",
+                        List.of("zfsguard status")));
+                return;
             }
             String reason = "the kernel that boots next would be " + k + " (Linux " + series.get() + "), outside the range of OpenZFS "
                     + meta.version() + " (Linux " + meta.linuxMinimum() + " to " + meta.linuxMaximum() + "): ZFS would not load";

@@ -36,6 +36,21 @@ final class Failures implements IExecutionExceptionHandler {
         return ExitCodes.ERROR;
     }
 
+    /** An Error (out of memory, stack overflow) in one line; exit 2 like any error. */
+    static int onError(Error e, PrintWriter err) {
+        String what = e instanceof OutOfMemoryError ? "out of memory"
+                : e instanceof StackOverflowError ? "stack overflow" : e.getClass().getSimpleName();
+        String detail = e.getMessage() == null ? "" : ": " + org.zfsguard.system.SystemRoot.printable(e.getMessage());
+        err.println("zfsguard: internal error: " + what + detail);
+        if (GlobalOptions.verbose()) {
+            LoggerFactory.getLogger(Failures.class).error("stack trace", e);
+        } else {
+            err.println("zfsguard:   next: run the same command with --verbose and report the output");
+        }
+        err.flush();
+        return ExitCodes.ERROR;
+    }
+
     static int onUsageError(ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();

@@ -76,7 +76,12 @@ public final class Main implements Runnable {
         CommandLine cl = newCommandLine(args);
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            // picocli hands only Exceptions to Failures; an Error must not end in a stack trace either.
+            return Failures.onError(e, err);
+        }
     }
 
     /** With every command, as help shows them. */

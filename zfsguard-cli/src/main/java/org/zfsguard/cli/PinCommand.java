@@ -121,8 +121,8 @@ final class PinCommand implements Callable<Integer> {
         plan.ifPresent(p -> {
             JsonObject z = new JsonObject();
             z.addProperty("version", p.openZfs().version());
-            z.addProperty("linuxMinimum", p.openZfs().linuxMinimum());
-            z.addProperty("linuxMaximum", p.openZfs().linuxMaximum());
+            z.addProperty("linuxMinimum", String.valueOf(p.openZfs().linuxMinimum()));
+            z.addProperty("linuxMaximum", String.valueOf(p.openZfs().linuxMaximum()));
             o.add("openzfs", z);
             p.lifted().ifPresent(l -> o.addProperty("lifted", l));
         });

@@ -34,7 +34,7 @@ import org.zfsguard.rebuild.RebuildSession;
 import org.zfsguard.rebuild.RebuildVerdict;
 import org.zfsguard.rebuild.Sleeper;
 import org.zfsguard.rebuild.SystemProcessLauncher;
-import org.zfsguard.rebuild.TargetKernel;
+import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
@@ -138,10 +138,10 @@ final class RebuildCommand implements Callable<Integer> {
             throw new UserError("--all and --kernel exclude each other", GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--all")) + ", or "
                     + GlobalOptions.command(NextStep.zfsguardAsRoot("rebuild", "--kernel", "K")), ExitCodes.USAGE);
         }
-        List<TargetKernel> named = new ArrayList<>();
+        List<KernelRelease> named = new ArrayList<>();
         for (String k : kernels) {
             try {
-                named.add(TargetKernel.of(k));
+                named.add(KernelRelease.parse(k));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage(), GlobalOptions.command(NextStep.zfsguard("status").because("(lists the installed kernels)")),
                         ExitCodes.USAGE);

@@ -56,8 +56,8 @@ final class ReportJson {
             z.addProperty("meta", r.openzfs().metaPath());
             z.addProperty("version", meta == null ? null : meta.version());
             z.addProperty("release", meta == null ? null : meta.release());
-            z.addProperty("linuxMinimum", meta == null ? null : meta.linuxMinimum());
-            z.addProperty("linuxMaximum", meta == null ? null : meta.linuxMaximum());
+            z.addProperty("linuxMinimum", meta == null ? null : meta.linuxMinimum().toString());
+            z.addProperty("linuxMaximum", meta == null ? null : meta.linuxMaximum().toString());
             z.addProperty("problem", r.openzfs().problem());
             o.add("openzfs", z);
         }

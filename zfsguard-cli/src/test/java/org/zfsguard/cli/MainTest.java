@@ -21,6 +21,18 @@ class MainTest {
     }
 
     @Test
+    void anErrorIsOneLineAndExitTwoNeverAStackTrace() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Failures.onError(new OutOfMemoryError("Java heap space"), new java.io.PrintWriter(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("zfsguard: internal error: out of memory: Java heap space\n"
+                + "zfsguard:   next: run the same command with --verbose and report the output\n");
+        java.io.StringWriter err2 = new java.io.StringWriter();
+        assertThat(Failures.onError(new StackOverflowError(), new java.io.PrintWriter(err2))).isEqualTo(2);
+        assertThat(err2.toString()).startsWith("zfsguard: internal error: stack overflow\n").doesNotContain("\tat ");
+    }
+
+    @Test
     void versionPrintsTheMavenVersion() {
         CliRun r = run("--version");
         assertThat(r.code()).isZero();

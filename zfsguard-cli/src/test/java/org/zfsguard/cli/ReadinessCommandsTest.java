@@ -39,9 +39,11 @@ class ReadinessCommandsTest {
         Files.write(p, content);
     }
 
+    /** A kernel with its headers, so that rebuild alone is the step to suggest. */
     void kernel(String k) throws IOException {
         write("/lib/modules/" + k + "/modules.dep", new byte[0]);
         write("/boot/vmlinuz-" + k, new byte[] {1});
+        write("/usr/src/linux-headers-" + k + "/include/generated/utsrelease.h", new byte[0]);
     }
 
     void zfs(String k, String builtFor) throws IOException {

@@ -94,15 +94,4 @@ public enum PackageRole {
         int dash = rest.indexOf('-');
         return dash > 0 && dash < rest.length() - 1 && ARMBIAN_BRANCHES.contains(rest.substring(0, dash));
     }
-
-    /**
-     * The headers package that DKMS needs for a kernel image package: Armbian
-     * {@code linux-headers-<branch>-<family>}, else {@code linux-headers-<release>}.
-     */
-    public static String headersPackageFor(String imagePackage, String release) {
-        if (isArmbian(imagePackage, "linux-image-")) {
-            return "linux-headers-" + imagePackage.substring("linux-image-".length());
-        }
-        return "linux-headers-" + release;
-    }
 }

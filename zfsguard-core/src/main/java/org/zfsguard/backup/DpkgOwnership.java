@@ -1,10 +1,9 @@
 package org.zfsguard.backup;
 
-import java.io.BufferedReader;
+import org.zfsguard.io.BoundedLines;
+import org.zfsguard.io.RegularFile;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -68,14 +67,8 @@ public final class DpkgOwnership implements PackageOwnership {
     }
 
     private static void scan(Path list, String pkg, Map<String, String> wanted, Map<String, String> owners) throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(list, LinkOption.NOFOLLOW_LINKS), decoder))) {
-            for (String line; (line = r.readLine()) != null;) {
-                if (line.length() > MAX_LINE) {
-                    continue;
-                }
+        try (BoundedLines r = new BoundedLines(RegularFile.open(list), MAX_LINE)) {
+            for (String line; (line = r.next()) != null;) {
                 String ours = wanted.get(line);
                 if (ours != null) {
                     owners.putIfAbsent(ours, pkg);

@@ -1,5 +1,7 @@
 package org.zfsguard.deb;
 
+import org.zfsguard.kernel.KernelRelease;
+import org.zfsguard.zfs.OpenZfsMeta;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -44,7 +46,7 @@ import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 public record DebPackage(
         ControlFields control,
         List<IncomingKernel> kernels,
-        Optional<ZfsSourceMeta> zfsSource,
+        Optional<OpenZfsMeta> zfsSource,
         boolean stoppedEarly) {
 
     public DebPackage {
@@ -227,7 +229,7 @@ public record DebPackage(
 
         private DebPackage readData(ControlFields control, InputStream decompressed) throws IOException, DebFormatException {
             Map<String, IncomingKernel> kernels = new TreeMap<>();
-            ZfsSourceMeta meta = null;
+            OpenZfsMeta meta = null;
             // dpkg-deb writes "./" first and then sorts; only then may the tail be skipped.
             boolean sorted = false;
             boolean first = true;
@@ -285,7 +287,7 @@ public record DebPackage(
             return new DebPackage(control, new ArrayList<>(kernels.values()), Optional.ofNullable(meta), stoppedEarly);
         }
 
-        private ZfsSourceMeta readMeta(TarArchiveEntry e, InputStream tar, String path) throws IOException, DebFormatException {
+        private OpenZfsMeta readMeta(TarArchiveEntry e, InputStream tar, String path) throws IOException, DebFormatException {
             if (!isPlainFile(e)) {
                 throw new DebFormatException(name, "/" + SystemRoot.printable(path) + " is a link or special file, not a META file");
             }
@@ -295,7 +297,7 @@ public record DebPackage(
             }
             byte[] bytes = tar.readNBytes(limits.maxMetaBytes() + 1);
             try {
-                return ZfsSourceMeta.parse(new String(bytes, StandardCharsets.UTF_8));
+                return OpenZfsMeta.parse(new String(bytes, StandardCharsets.UTF_8));
             } catch (IllegalArgumentException bad) {
                 throw new DebFormatException(name, "/" + SystemRoot.printable(path) + ": " + bad.getMessage());
             }
@@ -332,7 +334,7 @@ public record DebPackage(
     }
 
     /** What {@link Scope#FIRST_ANSWER} waits for; entries come in dpkg-deb's sorted order. */
-    private static boolean answered(String[] c, Map<String, IncomingKernel> kernels, ZfsSourceMeta meta) {
+    private static boolean answered(String[] c, Map<String, IncomingKernel> kernels, OpenZfsMeta meta) {
         if (meta != null) {
             return true;
         }
@@ -365,7 +367,7 @@ public record DebPackage(
 
     private static void note(Map<String, IncomingKernel> kernels, String release, boolean image, boolean modules,
             boolean headers) {
-        if (!IncomingKernel.isValidRelease(release)) {
+        if (!KernelRelease.isValid(release)) {
             return; // vmlinuz-rescue and the like: not a kernel release
         }
         IncomingKernel k = new IncomingKernel(release, image, modules, headers);

@@ -1,9 +1,10 @@
 package org.zfsguard.dpkg;
 
-import java.io.BufferedReader;
+import org.zfsguard.io.BoundedLines;
+import org.zfsguard.io.RegularFile;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -35,33 +36,8 @@ public final class InstalledVersions {
             if (!Files.isRegularFile(status, LinkOption.NOFOLLOW_LINKS)) {
                 return new InstalledVersions(out);
             }
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(status),
-                    StandardCharsets.UTF_8))) {
-                String pkg = null;
-                String version = null;
-                boolean installed = false;
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.length() > MAX_LINE) {
-                        break;
-                    }
-                    if (line.isEmpty()) {
-                        if (pkg != null && version != null && installed) {
-                            out.put(pkg, version);
-                        }
-                        pkg = null;
-                        version = null;
-                        installed = false;
-                    } else if (line.startsWith("Package: ")) {
-                        pkg = line.substring(9).strip();
-                    } else if (line.startsWith("Version: ")) {
-                        version = line.substring(9).strip();
-                    } else if (line.startsWith("Status: ")) {
-                        installed = line.endsWith(" installed");
-                    }
-                }
-                if (pkg != null && version != null && installed) {
-                    out.put(pkg, version);
-                }
+            try (InputStream in = RegularFile.open(status)) {
+                parse(in, out);
             }
         } catch (IOException | RuntimeException e) {
             // What was read so far is still right; the preflight treats the rest as not installed.
@@ -72,6 +48,33 @@ public final class InstalledVersions {
     /** Every fully installed package and its version. */
     public Map<String, String> all() {
         return java.util.Collections.unmodifiableMap(versions);
+    }
+
+    /** Reads dpkg's status stanzas from {@code in} into {@code out} (package to version, installed ones only). */
+    public static void parse(InputStream in, Map<String, String> out) throws IOException {
+        BoundedLines r = new BoundedLines(in, MAX_LINE);
+        String pkg = null;
+        String version = null;
+        boolean installed = false;
+        for (String line; (line = r.next()) != null; ) {
+            if (line.isEmpty()) {
+                if (pkg != null && version != null && installed) {
+                    out.put(pkg, version);
+                }
+                pkg = null;
+                version = null;
+                installed = false;
+            } else if (line.startsWith("Package: ")) {
+                pkg = line.substring(9).strip();
+            } else if (line.startsWith("Version: ")) {
+                version = line.substring(9).strip();
+            } else if (line.startsWith("Status: ")) {
+                installed = line.endsWith(" installed");
+            }
+        }
+        if (pkg != null && version != null && installed) {
+            out.put(pkg, version);
+        }
     }
 
     public Optional<String> version(String pkg) {

@@ -1,9 +1,9 @@
 package org.zfsguard.dpkg;
 
-import java.io.BufferedReader;
+import org.zfsguard.io.BoundedLines;
+import org.zfsguard.io.RegularFile;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -62,13 +62,9 @@ public final class PackageOwners {
     }
 
     private static void scan(Path list, String pkg, Map<String, String> owners) throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                Files.newInputStream(list, LinkOption.NOFOLLOW_LINKS), StandardCharsets.UTF_8))) {
+        try (BoundedLines r = new BoundedLines(RegularFile.open(list), MAX_LINE)) {
             String line;
-            while ((line = r.readLine()) != null) {
-                if (line.length() > MAX_LINE) {
-                    continue;
-                }
+            while ((line = r.next()) != null) {
                 String k = releaseOf(line);
                 if (k != null && KernelRelease.isValid(k)) {
                     // The image owner wins over a modules-only package for the same release.
@@ -82,7 +78,7 @@ public final class PackageOwners {
         }
     }
 
-    static String releaseOf(String line) {
+    public static String releaseOf(String line) {
         for (String prefix : new String[] {"/boot/vmlinuz-", "/lib/modules/", "/usr/lib/modules/"}) {
             if (line.startsWith(prefix)) {
                 String rest = line.substring(prefix.length());

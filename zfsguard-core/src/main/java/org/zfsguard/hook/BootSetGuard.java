@@ -43,7 +43,14 @@ final class BootSetGuard {
                         ctx.say("boot set of " + k + " already backed up in this run (" + pending.backups.get(k) + ")");
                         continue;
                     }
-                    backUpOne(ctx, pending, store, k, reserve);
+                    try {
+                        backUpOne(ctx, pending, store, k, reserve);
+                    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                        // one kernel's failure must not cost the backups of the others
+                        ctx.say("NOT BACKED UP: " + k + ": " + e.getMessage());
+                        pending.backups.putIfAbsent(k, "refused: " + e.getMessage());
+                        ctx.journal("backup-failed", Map.of("kernels", k, "reason", String.valueOf(e.getMessage())));
+                    }
                 }
                 Set<String> madeThisRun = new HashSet<>(pending.backups.values());
                 for (BackupSet gone : store.applyRetention(ctx.config().keepKernels(), protectedKernels, madeThisRun)) {
@@ -61,7 +68,8 @@ final class BootSetGuard {
             ctx.journal("backup-skipped", Map.of("kernels", String.join(" ", kernels), "reason", String.valueOf(e.getMessage())));
         } catch (IOException | RuntimeException e) {
             ctx.say("NOT BACKED UP: " + kernels + ": " + e.getMessage());
-            ctx.say("  the package operation goes on; check free space on /var/lib/zfsguard, then: sudo zfsguard backup");
+            ctx.say("  the package operation goes on; check free space on /var/lib/zfsguard");
+            ctx.say("  next: sudo zfsguard backup");
             for (String k : kernels) {
                 pending.backups.putIfAbsent(k, "refused: " + e.getMessage());
             }
@@ -85,7 +93,8 @@ final class BootSetGuard {
             pending.backups.put(k, set.id());
         } else if (o instanceof BackupOutcome.Refused r) {
             ctx.say("NOT BACKED UP: " + k + ": " + r.reason());
-            ctx.say("  the package operation goes on; free space, then: sudo zfsguard backup --kernel " + k);
+            ctx.say("  the package operation goes on; free space on /var/lib/zfsguard");
+            ctx.say("  next: sudo zfsguard backup --kernel " + k);
             pending.backups.put(k, "refused: " + r.reason());
         }
         // NothingToBackUp: the kernel has no files left; nothing to say.

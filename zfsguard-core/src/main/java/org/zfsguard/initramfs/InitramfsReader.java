@@ -34,6 +34,11 @@ public final class InitramfsReader {
     private static final int UIMAGE_HEADER = 64;
     private static final long MAX_ENTRY = 256L << 20;
     private static final int MAX_SEGMENTS = 64;
+    /**
+     * Decompressed bytes read at most: initramfs images with firmware reach a few hundred
+     * MiB; a small file that unpacks to gigabytes is not read to its end.
+     */
+    static final long BYTE_BUDGET = 1L << 30;
 
     private InitramfsReader() {
     }
@@ -50,7 +55,11 @@ public final class InitramfsReader {
     }
 
     public static InitramfsScan scan(InputStream raw, KernelRelease k) throws InitramfsReadException, IOException {
-        Scanner s = new Scanner(k);
+        return scan(raw, k, BYTE_BUDGET);
+    }
+
+    static InitramfsScan scan(InputStream raw, KernelRelease k, long budget) throws InitramfsReadException, IOException {
+        Scanner s = new Scanner(k, budget);
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         byte[] head = peek(in, UIMAGE_HEADER);
         if (head.length == 0) {
@@ -78,8 +87,11 @@ public final class InitramfsReader {
         String zfsProblem;
         final List<String> others = new ArrayList<>();
 
-        Scanner(KernelRelease k) {
+        final long budget;
+
+        Scanner(KernelRelease k, long budget) {
             this.k = k;
+            this.budget = budget;
         }
 
         boolean done() {
@@ -106,8 +118,13 @@ public final class InitramfsReader {
                             + " (not cpio" + (compressedAllowed ? " or a supported compression" : "") + ")");
                 }
                 format.add(kind);
-                InputStream d = decompressor(kind, in);
-                segments(new BufferedInputStream(d, 1 << 16), format, false);
+                InputStream d = new Budget(decompressor(kind, in), budget);
+                try {
+                    segments(new BufferedInputStream(d, 1 << 16), format, false);
+                } catch (Budget.Exceeded e) {
+                    throw new InitramfsReadException("unpacks to more than " + (budget >> 20) + " MiB before "
+                            + (done() ? "the end" : "zfs.ko of " + k.text() + " was found") + ": not read further");
+                }
                 return; // the kernel allows more after it; mkinitramfs never writes any
             }
         }
@@ -139,6 +156,8 @@ public final class InitramfsReader {
                     }
                     return;
                 }
+            } catch (Budget.Exceeded ex) {
+                throw ex;
             } catch (IOException | RuntimeException ex) {
                 // commons-compress reports a damaged header as IOException or IllegalArgumentException.
                 throw new InitramfsReadException("damaged cpio archive: " + SystemRoot.printable(String.valueOf(ex.getMessage())));
@@ -193,14 +212,22 @@ public final class InitramfsReader {
         return b;
     }
 
+    /** Skips the zero padding between archives, a block at a time (it can be long in a hostile image). */
     private static void skipZeros(BufferedInputStream in) throws IOException {
+        byte[] block = new byte[1 << 12];
         while (true) {
-            in.mark(1);
-            int c = in.read();
-            if (c != 0) {
-                if (c != -1) {
-                    in.reset();
-                }
+            in.mark(block.length);
+            int n = in.read(block);
+            if (n <= 0) {
+                return;
+            }
+            int i = 0;
+            while (i < n && block[i] == 0) {
+                i++;
+            }
+            if (i < n) {
+                in.reset();
+                in.skipNBytes(i);
                 return;
             }
         }
@@ -208,6 +235,49 @@ public final class InitramfsReader {
 
     private static int be32(byte[] b, int at) {
         return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    }
+
+    /** Counts what a decompressor hands out and stops at the budget. */
+    private static final class Budget extends FilterInputStream {
+        static final class Exceeded extends IOException {
+            Exceeded() {
+                super("byte budget exceeded");
+            }
+        }
+
+        private long left;
+
+        Budget(InputStream in, long budget) {
+            super(in);
+            this.left = budget;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0 && --left < 0) {
+                throw new Exceeded();
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && (left -= n) < 0) {
+                throw new Exceeded();
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long d = super.skip(n);
+            if (d > 0 && (left -= d) < 0) {
+                throw new Exceeded();
+            }
+            return d;
+        }
     }
 
     /** Keeps inner readers from closing the shared stream. */

@@ -19,12 +19,23 @@ import org.zfsguard.system.SystemRoot;
  * under {@code /lib/modules} with kernel content, and images
  * {@code /boot/vmlinuz-<k>}. Never from the running kernel.
  */
-public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected) {
+public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected,
+        Map<KernelRelease, InstalledKernel> byRelease) {
     public static final String MODULES = "/lib/modules";
 
     public KernelInventory {
         kernels = List.copyOf(kernels);
         rejected = List.copyOf(rejected);
+        // looked up once per kernel: a list search made 20,000 kernel directories quadratic
+        Map<KernelRelease, InstalledKernel> index = new java.util.HashMap<>();
+        for (InstalledKernel k : kernels) {
+            index.putIfAbsent(k.release(), k);
+        }
+        byRelease = java.util.Collections.unmodifiableMap(index);
+    }
+
+    public KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected) {
+        this(kernels, rejected, Map.of());
     }
 
     /** Kernels, highest first. */
@@ -115,12 +126,7 @@ public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry>
     }
 
     public InstalledKernel find(KernelRelease release) {
-        for (InstalledKernel k : kernels) {
-            if (k.release().equals(release)) {
-                return k;
-            }
-        }
-        return null;
+        return byRelease.get(release);
     }
 
     /** The highest installed release that has a module tree, else the highest with an image, else null. */

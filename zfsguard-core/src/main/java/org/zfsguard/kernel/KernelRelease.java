@@ -151,6 +151,11 @@ public final class KernelRelease implements Comparable<KernelRelease> {
         return numbers.get(1);
     }
 
+    /** The major.minor that OpenZFS's Linux-Minimum and Linux-Maximum name. */
+    public KernelSeries series() {
+        return new KernelSeries(major(), minor());
+    }
+
     /** What follows the version numbers ({@code -current-rockchip64}), possibly empty. */
     public String localSuffix() {
         int i = 0;

@@ -26,12 +26,19 @@ public final class NextStep {
     private final boolean needsRoot;
     private final List<String> words;
     private final String tail;
+    /** A step that only works after this one (install the headers, then rebuild), or null. */
+    private final NextStep after;
 
     private NextStep(Kind kind, boolean needsRoot, List<String> words, String tail) {
+        this(kind, needsRoot, words, tail, null);
+    }
+
+    private NextStep(Kind kind, boolean needsRoot, List<String> words, String tail, NextStep after) {
         this.kind = kind;
         this.needsRoot = needsRoot;
         this.words = List.copyOf(words);
         this.tail = tail;
+        this.after = after;
     }
 
     /** A zfsguard command that only reads (status, check, backups, verify). */
@@ -59,7 +66,17 @@ public final class NextStep {
 
     /** The same step followed by words that explain it, e.g. "(one job, stops above 80 C)". */
     public NextStep because(String note) {
-        return new NextStep(kind, needsRoot, words, tail == null ? note : tail + " " + note);
+        return new NextStep(kind, needsRoot, words, tail == null ? note : tail + " " + note, after);
+    }
+
+    /** This step, and {@code next} once it is done: rendered as "A, then B". */
+    public NextStep then(NextStep next) {
+        return new NextStep(kind, needsRoot, words, tail, after == null ? next : after.then(next));
+    }
+
+    /** The step this one ends with: itself, or the last of its {@link #then} chain. */
+    public NextStep last() {
+        return after == null ? this : after.last();
     }
 
     public boolean needsRoot() {
@@ -69,7 +86,7 @@ public final class NextStep {
     /** The command as the operator of {@code root} types it, without the label. */
     public String command(SystemRoot root) {
         if (kind == Kind.PROSE) {
-            return tail;
+            return after == null ? tail : tail + ", then " + after.command(root);
         }
         List<String> argv = new ArrayList<>();
         if (needsRoot) {
@@ -96,6 +113,9 @@ public final class NextStep {
         if (tail != null) {
             b.append("   ").append(tail);
         }
+        if (after != null) {
+            b.append(", then ").append(after.command(root));
+        }
         return SystemRoot.printable(b.toString());
     }
 
@@ -121,11 +141,11 @@ public final class NextStep {
     @Override
     public boolean equals(Object o) {
         return o instanceof NextStep n && n.kind == kind && n.needsRoot == needsRoot && n.words.equals(words)
-                && Objects.equals(n.tail, tail);
+                && Objects.equals(n.tail, tail) && Objects.equals(n.after, after);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, needsRoot, words, tail);
+        return Objects.hash(kind, needsRoot, words, tail, after);
     }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.zfsguard.deb.ZfsSourceMeta;
+import org.zfsguard.zfs.OpenZfsMeta;
 
 /**
  * The installed system before the package operation, summarised for the preflight.
@@ -13,7 +13,7 @@ import org.zfsguard.deb.ZfsSourceMeta;
  * @param nextBoot the kernel that boots next as things stand
  * @param policy   how the boot loader picks the next kernel once a new one is installed
  */
-public record InstalledState(List<KernelSummary> kernels, Optional<ZfsSourceMeta> openZfs, Optional<String> nextBoot,
+public record InstalledState(List<KernelSummary> kernels, Optional<OpenZfsMeta> openZfs, Optional<String> nextBoot,
         NextBootPolicy policy) {
 
     public enum NextBootPolicy {

@@ -11,10 +11,12 @@ import java.util.Set;
 
 import org.zfsguard.apt.PackageChange;
 import org.zfsguard.apt.PackageRole;
+import org.zfsguard.kernel.KernelHeaders;
+import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.config.Config.PreflightMode;
 import org.zfsguard.deb.DebPackage;
 import org.zfsguard.deb.IncomingKernel;
-import org.zfsguard.deb.ZfsSourceMeta;
+import org.zfsguard.zfs.OpenZfsMeta;
 import org.zfsguard.system.SystemRoot;
 import org.zfsguard.kernel.KernelSeries;
 
@@ -132,7 +134,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             for (PackageChange c : in.changes().withRole(PackageRole.KERNEL_HEADERS)) {
                 if (c.installedAfter()) {
                     String rest = c.name().substring("linux-headers-".length());
-                    if (!rest.isEmpty() && Character.isDigit(rest.charAt(0))) {
+                    if (KernelRelease.isValid(rest)) {
                         incomingHeaders.add(rest);
                     }
                 }
@@ -149,7 +151,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                     replacedPackages.add(c.name());
                 }
                 // Armbian's headers come as linux-headers-<branch>-<family>, upgraded next to the image.
-                release.ifPresent(r -> in.changes().find(PackageRole.headersPackageFor(c.name(), r))
+                release.ifPresent(r -> in.changes().find(KernelHeaders.packageFor(c.name(), r))
                         .filter(PackageChange::installedAfter)
                         .filter(h -> !in.incoming().containsKey(h.name()))
                         .ifPresent(h -> incomingHeaders.add(r)));
@@ -173,11 +175,11 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 // Armbian's kernel-debs.sh writes the release (the kernel's own form) to Armbian-Kernel-Version-Family;
                 // Armbian-Kernel-Version holds the bare version (6.12.58), the fallback for older packages.
                 Optional<String> family = Optional.ofNullable(deb.control().all().get("Armbian-Kernel-Version-Family"));
-                if (family.isPresent() && IncomingKernel.isValidRelease(family.get())) {
+                if (family.isPresent() && KernelRelease.isValid(family.get())) {
                     return family;
                 }
                 Optional<String> armbian = deb.control().armbianKernelVersion();
-                if (armbian.isPresent() && IncomingKernel.isValidRelease(armbian.get())) {
+                if (armbian.isPresent() && KernelRelease.isValid(armbian.get())) {
                     return armbian;
                 }
             }
@@ -190,14 +192,14 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
         }
 
         /** The OpenZFS range after the operation, and whether the operation changes it. */
-        private record ZfsAfter(Optional<ZfsSourceMeta> meta, boolean changed, boolean unknown, boolean removed) {
+        private record ZfsAfter(Optional<OpenZfsMeta> meta, boolean changed, boolean unknown, boolean removed) {
         }
 
         private ZfsAfter zfsAfter() {
             Optional<PackageChange> dkms = in.changes().find("zfs-dkms");
             for (DebPackage p : in.incoming().values()) {
                 if (p.zfsSource().isPresent()) {
-                    ZfsSourceMeta m = p.zfsSource().get();
+                    OpenZfsMeta m = p.zfsSource().get();
                     return new ZfsAfter(Optional.of(m), !state.openZfs().equals(Optional.of(m)), false, false);
                 }
             }
@@ -224,13 +226,13 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 }
                 List<String> all = new ArrayList<>(known);
                 remaining.forEach(k -> all.add(k.release()));
-                return all.stream().max(KernelOrder.INSTANCE);
+                return all.stream().max(KernelRelease.VERSION_ORDER);
             }
             if (state.nextBoot().isPresent() && !removedReleases.contains(state.nextBoot().get())) {
                 return state.nextBoot();
             }
             if (state.policy() != InstalledState.NextBootPolicy.LAST_INSTALLED) {
-                return remaining.stream().map(KernelSummary::release).max(KernelOrder.INSTANCE);
+                return remaining.stream().map(KernelSummary::release).max(KernelRelease.VERSION_ORDER);
             }
             return Optional.empty();
         }
@@ -266,13 +268,19 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             }
             String k = nextBoot.get();
             Optional<KernelSeries> series = KernelSeries.of(k);
-            ZfsSourceMeta meta = zfs.meta().get();
+            OpenZfsMeta meta = zfs.meta().get();
             if (series.isEmpty() || meta.supports(series.get())) {
                 return;
             }
             boolean changesBoot = !nextBoot.equals(state.nextBoot());
             if (!changesBoot && !zfs.changed()) {
-                return; // as it was before this operation; status reports it, the gate has nothing to stop
+                // Not this operation's doing, so not the gate's to stop (the fix may be in it); but the
+                // state after it is what the verdict judges, and that boot will not load ZFS.
+                findings.add(new Finding(Finding.Severity.WARN, "the kernel that boots next is already " + k + " (Linux "
+                        + series.get() + "), outside the range of OpenZFS " + meta.version() + " (Linux " + meta.linuxMinimum()
+                        + " to " + meta.linuxMaximum() + "): ZFS will not load on the next boot, with or without this operation",
+                        List.of("zfsguard status")));
+                return;
             }
             String reason = "the kernel that boots next would be " + k + " (Linux " + series.get() + "), outside the range of OpenZFS "
                     + meta.version() + " (Linux " + meta.linuxMinimum() + " to " + meta.linuxMaximum() + "): ZFS would not load";
@@ -382,7 +390,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 List<String> commands = new ArrayList<>();
                 for (String k : kernelsAfter()) {
                     if (!hasHeaders(k)) {
-                        commands.add("sudo apt install " + PackageRole.headersPackageFor(imagePackageOf(k), k));
+                        commands.add("sudo apt install " + KernelHeaders.packageFor(imagePackageOf(k), k));
                     }
                 }
                 commands.add("sudo zfsguard rebuild");
@@ -394,7 +402,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
             List<String> commands = new ArrayList<>();
             for (String k : kernelsAfter()) {
                 if (!hasHeaders(k)) {
-                    commands.add("sudo apt install " + PackageRole.headersPackageFor(imagePackageOf(k), k));
+                    commands.add("sudo apt install " + KernelHeaders.packageFor(imagePackageOf(k), k));
                 }
             }
             commands.add(overrideCommand());
@@ -422,7 +430,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                 if (zfs.meta().isPresent() && KernelSeries.of(k).map(s -> !zfs.meta().get().supports(s)).orElse(false)) {
                     continue; // outside the range: headers would not help, the range rules speak
                 }
-                String headers = PackageRole.headersPackageFor(e.getKey().name(), k);
+                String headers = KernelHeaders.packageFor(e.getKey().name(), k);
                 findings.add(new Finding(Finding.Severity.WARN, "the new kernel " + k + " will have no headers, so DKMS"
                         + " cannot build ZFS for it", List.of("sudo apt install " + headers)));
             }
@@ -457,7 +465,7 @@ public record PreflightDecision(Verdict verdict, List<Finding> findings, Preflig
                     .orElse("ZFS " + version + " is installed");
             List<String> commands = new ArrayList<>();
             if (!hasHeaders(k)) {
-                commands.add("sudo apt install " + PackageRole.headersPackageFor(imagePackageOf(k), k));
+                commands.add("sudo apt install " + KernelHeaders.packageFor(imagePackageOf(k), k));
             }
             commands.add("sudo zfsguard rebuild");
             commands.add("zfsguard check");

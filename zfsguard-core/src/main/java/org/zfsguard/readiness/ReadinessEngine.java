@@ -23,6 +23,9 @@ import org.zfsguard.initramfs.InitramfsReader;
 import org.zfsguard.initramfs.InitramfsScan;
 import org.zfsguard.kernel.InstalledKernel;
 import org.zfsguard.kernel.KernelInventory;
+import org.zfsguard.kernel.KernelArch;
+import org.zfsguard.kernel.KernelHeaders;
+import org.zfsguard.message.NextStep;
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.kernel.NextBoot;
 import org.zfsguard.kernel.RootFiles;
@@ -105,8 +108,13 @@ public final class ReadinessEngine {
             if (refFacts != null) {
                 initrdCache.put(ref, refFacts);
             }
-            initramfsRequired = refFacts != null && refFacts.state() == InitramfsFacts.State.PRESENT;
-            initramfsReason = initramfsRequired ? "the initramfs of " + ref + " contains zfs.ko"
+            // An initramfs that cannot be read says nothing about whether ZFS loads from it:
+            // check every kernel's then, so that each verdict can say "cannot tell".
+            boolean unreadable = refFacts != null && refFacts.state() == InitramfsFacts.State.UNREADABLE;
+            initramfsRequired = refFacts != null && (refFacts.state() == InitramfsFacts.State.PRESENT || unreadable);
+            initramfsReason = unreadable ? "cannot tell whether ZFS loads from the initramfs: the initramfs of " + ref
+                    + " cannot be read (" + refFacts.detail() + ")"
+                    : initramfsRequired ? "the initramfs of " + ref + " contains zfs.ko"
                     : "no ZFS initramfs package, and " + (ref == null ? "no kernel to look at"
                             : "the initramfs of " + ref + " has no zfs.ko");
         }
@@ -139,6 +147,7 @@ public final class ReadinessEngine {
                 j = new Judgement(Verdict.MISSING, "running kernel, but /lib/modules/" + k
                         + " is gone (an upgrade replaced it in place): no module can be loaded until the next boot", null);
             }
+            j = headersFirst(f, j);
             KernelReadiness row = new KernelReadiness(f, isRunning, k.equals(next.release()), j);
             if (row.nextBoot()) {
                 nextRow = row;
@@ -242,7 +251,8 @@ public final class ReadinessEngine {
                 missing = ZfsModules.missing(found, nine);
             }
         }
-        return new KernelFacts(k, installed, zfs, spl, missing, dkms.installedFor(k), dkms.builtFor(k), null);
+        String arch = zfs != null || spl != null ? KernelArch.of(files, k) : null;
+        return new KernelFacts(k, installed, zfs, spl, missing, dkms.installedFor(k), dkms.builtFor(k), null, arch);
     }
 
     private ModuleFacts read(ZfsModules.Found found) {
@@ -315,7 +325,25 @@ public final class ReadinessEngine {
         } catch (RuntimeException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
                     SystemRoot.printable(String.valueOf(e.getMessage())));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // One kernel's image must not cost the verdicts (and the hook's backups) of the others.
+            return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
+                    "too large to read (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * {@code rebuild} refuses a kernel without headers: then the step that works is to
+     * install them first, named, and rebuild after.
+     */
+    private Judgement headersFirst(KernelFacts f, Judgement j) {
+        NextStep rebuild = NextStep.zfsguardAsRoot("rebuild", "--kernel", f.release().text());
+        if (j.next() == null || !j.next().equals(rebuild) || KernelHeaders.present(files.root(), f.release())) {
+            return j;
+        }
+        String owner = f.installed() == null ? null : f.installed().owner();
+        return new Judgement(j.verdict(), j.reason() + "; its headers are not installed",
+                NextStep.toolAsRoot("apt", "install", KernelHeaders.packageFor(owner, f.release().text())).then(rebuild));
     }
 
     private static String printableOrNull(String s) {

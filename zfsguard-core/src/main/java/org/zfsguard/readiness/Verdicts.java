@@ -52,6 +52,10 @@ public final class Verdicts {
         if (zfs.problem() != null) {
             return new Judgement(Verdict.UNKNOWN, "cannot read " + zfs.path() + ": " + zfs.problem(), rebuild);
         }
+        if (f.architecture() != null && zfs.architecture() != null && !f.architecture().equals(zfs.architecture())) {
+            return new Judgement(Verdict.STALE, zfs.path() + " is built for " + zfs.architecture() + ", the kernel runs on "
+                    + f.architecture() + " (/boot/config-" + k + ")", rebuild);
+        }
         if (!k.text().equals(zfs.vermagicRelease())) {
             return new Judgement(Verdict.STALE, zfs.path() + " was built for "
                     + (zfs.vermagicRelease() == null ? "no kernel (no vermagic)" : zfs.vermagicRelease()), rebuild);

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -14,7 +15,7 @@ import java.util.OptionalInt;
  * @param highestMilliCelsius the highest limiting temperature seen, empty without thermal zones
  * @param message      one line for people
  */
-public record BuildResult(Outcome outcome, TargetKernel kernel, OptionalInt exitCode, String makeLog,
+public record BuildResult(Outcome outcome, KernelRelease kernel, OptionalInt exitCode, String makeLog,
         List<String> makeLogTail, List<String> outputTail, OptionalInt highestMilliCelsius, Duration elapsed,
         Duration pausedTime, int pauses, String message) {
 

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ public final class BuildRunner {
     /** Runs {@code invocation}; never throws for build problems, they are in the result. */
     public BuildResult run(DkmsInvocation invocation, ThermalGuard.Limits limits, ProgressListener listener,
             BuildHooks hooks) throws InterruptedException {
-        TargetKernel kernel = invocation.kernel();
+        KernelRelease kernel = invocation.kernel();
         ThermalGuard guard = new ThermalGuard(limits);
         ThermalSnapshot first = thermal.read();
         if (first.noZones()) {

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -54,7 +55,7 @@ final class BuildSafeguard implements BuildHooks {
         if (!build.replacesModule()) {
             return;
         }
-        String k = build.kernel().release();
+        String k = build.kernel().text();
         try {
             BackupOutcome o = store.backup(k, reserveBytes);
             if (o instanceof BackupOutcome.Created c) {
@@ -70,7 +71,7 @@ final class BuildSafeguard implements BuildHooks {
 
     @Override
     public BuildResult afterBuild(DkmsInvocation invocation, BuildResult result) {
-        TargetKernel k = build.kernel();
+        KernelRelease k = build.kernel();
         if (!result.succeeded()) {
             restore("the build did not finish");
             return result;
@@ -80,7 +81,7 @@ final class BuildSafeguard implements BuildHooks {
             if (!initramfs.refresh(k)) {
                 return result.withOutcome(BuildResult.Outcome.FAILED, "ZFS " + invocation.zfsVersion() + " was built for " + k
                         + " but the initramfs could not be refreshed; "
-                        + NextStep.toolAsRoot("update-initramfs", "-u", "-k", k.release()).line(root));
+                        + NextStep.toolAsRoot("update-initramfs", "-u", "-k", k.text()).line(root));
             }
             row = FreshReadiness.of(root, k);
         }
@@ -93,7 +94,7 @@ final class BuildSafeguard implements BuildHooks {
         return result.withOutcome(BuildResult.Outcome.FAILED, "DKMS reported success for " + k
                 + " but ZFS would not load on it (" + SystemRoot.printable(why) + ")"
                 + (restoredFrom == null ? "; no earlier module to restore; to remove it, "
-                        + NextStep.toolAsRoot("dkms", "remove", "zfs/" + invocation.zfsVersion(), "-k", k.release()).line(root) : ""));
+                        + NextStep.toolAsRoot("dkms", "remove", "zfs/" + invocation.zfsVersion(), "-k", k.text()).line(root) : ""));
     }
 
     private void restore(String why) {
@@ -116,6 +117,6 @@ final class BuildSafeguard implements BuildHooks {
     }
 
     private NextStep restoreStep() {
-        return NextStep.zfsguardAsRoot("restore", build.kernel().release(), "--from", backup.id());
+        return NextStep.zfsguardAsRoot("restore", build.kernel().text(), "--from", backup.id());
     }
 }

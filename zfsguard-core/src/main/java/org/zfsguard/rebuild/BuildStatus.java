@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.time.Duration;
 import java.util.OptionalInt;
 
@@ -8,6 +9,6 @@ import java.util.OptionalInt;
  *
  * @param milliCelsius the current limiting temperature, empty without a usable zone
  */
-public record BuildStatus(TargetKernel kernel, BuildPhase phase, int percent, int units, OptionalInt milliCelsius,
+public record BuildStatus(KernelRelease kernel, BuildPhase phase, int percent, int units, OptionalInt milliCelsius,
         boolean paused, Duration elapsed) {
 }

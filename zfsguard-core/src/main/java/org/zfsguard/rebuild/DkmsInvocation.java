@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.zfsguard.system.SystemRoot;
  * @param jobs       parallel compiler jobs, 1..64
  * @param force      replace a stale module that DKMS considers installed
  */
-public record DkmsInvocation(String zfsVersion, TargetKernel kernel, int jobs, boolean force, BuildTools tools) {
+public record DkmsInvocation(String zfsVersion, KernelRelease kernel, int jobs, boolean force, BuildTools tools) {
     public static final int MAX_JOBS = 64;
     public static final String MODULE = "zfs";
     private static final Pattern VERSION = Pattern.compile("[0-9][A-Za-z0-9.+~-]{0,63}");
@@ -39,7 +40,7 @@ public record DkmsInvocation(String zfsVersion, TargetKernel kernel, int jobs, b
         }
     }
 
-    public static DkmsInvocation of(String zfsVersion, TargetKernel kernel, int jobs, boolean force) {
+    public static DkmsInvocation of(String zfsVersion, KernelRelease kernel, int jobs, boolean force) {
         return new DkmsInvocation(zfsVersion, kernel, jobs, force, BuildTools.standard());
     }
 
@@ -56,7 +57,7 @@ public record DkmsInvocation(String zfsVersion, TargetKernel kernel, int jobs, b
     public List<String> argv() {
         List<String> argv = new ArrayList<>(List.of(tools.nice(), "-n", "19", tools.ionice(), "-c", "3"));
         argv.addAll(tools.dkms());
-        argv.addAll(List.of("install", MODULE + "/" + zfsVersion, "-k", kernel.release(), "-j", Integer.toString(jobs)));
+        argv.addAll(List.of("install", MODULE + "/" + zfsVersion, "-k", kernel.text(), "-j", Integer.toString(jobs)));
         if (force) {
             argv.add("--force");
         }

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.util.Optional;
 
 import org.zfsguard.readiness.KernelReadiness;
@@ -11,9 +12,9 @@ final class FreshReadiness {
     private FreshReadiness() {
     }
 
-    static Optional<KernelReadiness> of(SystemRoot root, TargetKernel k) {
+    static Optional<KernelReadiness> of(SystemRoot root, KernelRelease k) {
         for (KernelReadiness r : new ReadinessEngine(root).evaluate().kernels()) {
-            if (r.facts().release().text().equals(k.release())) {
+            if (r.facts().release().text().equals(k.text())) {
                 return Optional.of(r);
             }
         }

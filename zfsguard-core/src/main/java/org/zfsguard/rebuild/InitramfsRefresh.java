@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,15 @@ public final class InitramfsRefresh {
     }
 
     /** The command line, through chroot(8) for a root other than /. */
-    public static List<String> argv(SystemRoot root, TargetKernel k) {
+    public static List<String> argv(SystemRoot root, KernelRelease k) {
         List<String> argv = new ArrayList<>(BuildTools.chrootPrefix(root));
         argv.add(root.isHost() ? "/usr/sbin/update-initramfs" : "update-initramfs");
-        argv.addAll(List.of("-u", "-k", k.release()));
+        argv.addAll(List.of("-u", "-k", k.text()));
         return argv;
     }
 
     /** True when it ran and the kernel is OK afterwards; every failure is reported to the output. */
-    public boolean refresh(TargetKernel k) {
+    public boolean refresh(KernelRelease k) {
         List<String> argv = argv(root, k);
         output.say(k + ": " + String.join(" ", argv));
         try {

@@ -1,5 +1,7 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
+
 /**
  * What the planner needs to know about one kernel, gathered by the caller (readiness
  * engine, inventory) so that planning stays a pure function.
@@ -8,6 +10,6 @@ package org.zfsguard.rebuild;
  * @param headersPresent {@code /lib/modules/<k>/build/include} exists (what DKMS checks)
  * @param bootsNext      the boot loader will start this kernel next
  */
-public record KernelFacts(TargetKernel kernel, boolean installed, boolean headersPresent, boolean bootsNext,
+public record KernelFacts(KernelRelease kernel, boolean installed, boolean headersPresent, boolean bootsNext,
         ModuleState module) {
 }

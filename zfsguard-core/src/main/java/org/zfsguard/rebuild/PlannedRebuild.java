@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.util.List;
 
 import org.zfsguard.message.NextStep;
@@ -10,7 +11,7 @@ import org.zfsguard.system.SystemRoot;
  * need a fresh initramfs, and whether ZFS is in the initramfs at all (then every
  * build is followed by update-initramfs).
  */
-public record PlannedRebuild(SystemRoot root, RebuildPlan plan, List<TargetKernel> initramfsOnly, boolean initramfs,
+public record PlannedRebuild(SystemRoot root, RebuildPlan plan, List<KernelRelease> initramfsOnly, boolean initramfs,
         HostResources host) {
 
     public PlannedRebuild {
@@ -39,7 +40,7 @@ public record PlannedRebuild(SystemRoot root, RebuildPlan plan, List<TargetKerne
             return "nothing to build: every kernel asked for has ZFS\n";
         }
         for (RebuildPlan.Step s : plan.steps()) {
-            String k = s.kernel().release();
+            String k = s.kernel().text();
             if (s instanceof RebuildPlan.Build build) {
                 b.append(k).append(": build ZFS ").append(build.invocation().zfsVersion()).append(" (").append(build.why()).append(")\n");
                 if (build.replacesModule()) {
@@ -57,7 +58,7 @@ public record PlannedRebuild(SystemRoot root, RebuildPlan plan, List<TargetKerne
                 b.append(k).append(": nothing to do: ").append(sk.reason()).append('\n');
             }
         }
-        for (TargetKernel k : initramfsOnly) {
+        for (KernelRelease k : initramfsOnly) {
             b.append(k).append(": refresh the initramfs (the ZFS module is right, the initramfs lacks it)\n");
             b.append("    ").append(String.join(" ", InitramfsRefresh.argv(root, k))).append('\n');
         }

@@ -1,11 +1,14 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.zfsguard.kernel.KernelHeaders;
 import org.zfsguard.kernel.KernelSeries;
 import org.zfsguard.message.NextStep;
+import org.zfsguard.zfs.OpenZfsMeta;
 
 /**
  * Which kernels get a ZFS build and which are refused, with the reason and the fix: a
@@ -20,20 +23,20 @@ public record RebuildPlan(List<Step> steps) {
 
     /** One kernel's line in the plan. */
     public sealed interface Step {
-        TargetKernel kernel();
+        KernelRelease kernel();
     }
 
     /** Build for this kernel; {@code replacesModule} means back the old module up first. */
-    public record Build(TargetKernel kernel, DkmsInvocation invocation, boolean replacesModule, String why)
+    public record Build(KernelRelease kernel, DkmsInvocation invocation, boolean replacesModule, String why)
             implements Step {
     }
 
     /** Not built, with the reason and the command or action that fixes it. */
-    public record Refused(TargetKernel kernel, String reason, String fix) implements Step {
+    public record Refused(KernelRelease kernel, String reason, String fix) implements Step {
     }
 
     /** Nothing to do for this kernel. */
-    public record Skipped(TargetKernel kernel, String reason) implements Step {
+    public record Skipped(KernelRelease kernel, String reason) implements Step {
     }
 
     /**
@@ -41,7 +44,7 @@ public record RebuildPlan(List<Step> steps) {
      * verdict is not OK, or those named with {@code --kernel}). The kernel that boots next
      * comes first; otherwise the caller's order is kept.
      */
-    public static RebuildPlan plan(List<KernelFacts> kernels, ZfsSource zfs, HostResources host,
+    public static RebuildPlan plan(List<KernelFacts> kernels, OpenZfsMeta zfs, HostResources host,
             BuildRequirements needs, int jobs, BuildTools tools) {
         List<KernelFacts> ordered = new ArrayList<>(kernels);
         ordered.sort(Comparator.comparing(k -> !k.bootsNext()));
@@ -52,9 +55,9 @@ public record RebuildPlan(List<Step> steps) {
         return new RebuildPlan(steps);
     }
 
-    static Step step(KernelFacts k, ZfsSource zfs, HostResources host, BuildRequirements needs, int jobs,
+    static Step step(KernelFacts k, OpenZfsMeta zfs, HostResources host, BuildRequirements needs, int jobs,
             BuildTools tools) {
-        TargetKernel kernel = k.kernel();
+        KernelRelease kernel = k.kernel();
         if (!k.installed()) {
             return new Refused(kernel, "kernel " + kernel + " is not installed",
                     "install its linux-image package, or leave it out of --kernel");
@@ -69,7 +72,7 @@ public record RebuildPlan(List<Step> steps) {
         }
         if (!k.headersPresent()) {
             return new Refused(kernel, "the headers of " + kernel + " are missing (/lib/modules/" + kernel + "/build)",
-                    "sudo apt install " + kernel.headersPackage());
+                    "sudo apt install " + KernelHeaders.packageFor(kernel));
         }
         if (host.freeDiskMiB() < needs.minFreeDiskMiB()) {
             return new Refused(kernel, String.format("only %d MiB free for /var/lib/dkms; a ZFS build needs %d MiB",
@@ -90,19 +93,15 @@ public record RebuildPlan(List<Step> steps) {
                 replaces ? "replaces a stale ZFS module (backed up first)" : "no ZFS module");
     }
 
-    private static Optional<String> outsideRange(TargetKernel kernel, ZfsSource zfs) {
-        Optional<KernelSeries> v = kernel.linuxVersion();
-        if (v.isEmpty()) {
-            return Optional.of("cannot tell the Linux version of " + kernel + " to check it against ZFS " + zfs.version());
-        }
-        KernelSeries lv = v.get();
-        if (zfs.linuxMaximum().isPresent() && lv.compareTo(zfs.linuxMaximum().get()) > 0) {
+    private static Optional<String> outsideRange(KernelRelease kernel, OpenZfsMeta zfs) {
+        KernelSeries lv = kernel.series();
+        if (lv.compareTo(zfs.linuxMaximum()) > 0) {
             return Optional.of("Linux " + lv + " (" + kernel + ") is newer than ZFS " + zfs.version()
-                    + " supports (Linux-Maximum " + zfs.linuxMaximum().get() + ")");
+                    + " supports (Linux-Maximum " + zfs.linuxMaximum() + ")");
         }
-        if (zfs.linuxMinimum().isPresent() && lv.compareTo(zfs.linuxMinimum().get()) < 0) {
+        if (lv.compareTo(zfs.linuxMinimum()) < 0) {
             return Optional.of("Linux " + lv + " (" + kernel + ") is older than ZFS " + zfs.version()
-                    + " supports (Linux-Minimum " + zfs.linuxMinimum().get() + ")");
+                    + " supports (Linux-Minimum " + zfs.linuxMinimum() + ")");
         }
         return Optional.empty();
     }

@@ -1,14 +1,15 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.zfsguard.kernel.KernelHeaders;
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
 import org.zfsguard.system.SystemRoot;
@@ -31,10 +32,10 @@ public final class RebuildPlanner {
     }
 
     /** Plans for the {@code named} kernels, or for every kernel that needs it when none is named. */
-    public PlannedRebuild plan(List<TargetKernel> named, int jobs) throws RebuildException {
+    public PlannedRebuild plan(List<KernelRelease> named, int jobs) throws RebuildException {
         ReadinessReport report = new ReadinessEngine(root).evaluate();
-        ZfsSource zfs = zfsSource(report);
-        RebuildTargets targets = RebuildTargets.of(report, named, this::headersPresent);
+        OpenZfsMeta zfs = zfsSource(report);
+        RebuildTargets targets = RebuildTargets.of(report, named, k -> KernelHeaders.present(root, k));
         HostResources host = resources();
         List<RebuildPlan.Step> steps = new ArrayList<>(
                 RebuildPlan.plan(targets.build(), zfs, host, BuildRequirements.defaults(), jobs, tools).steps());
@@ -42,37 +43,20 @@ public final class RebuildPlanner {
         return new PlannedRebuild(root, new RebuildPlan(steps), targets.initramfsOnly(), report.initramfsRequired(), host);
     }
 
-    static ZfsSource zfsSource(ReadinessReport report) throws RebuildException {
+    static OpenZfsMeta zfsSource(ReadinessReport report) throws RebuildException {
         OpenZfsMeta meta = report.openzfs().meta();
         String path = report.openzfs().metaPath();
         if (meta == null || path == null) {
             String why = report.openzfs().problem() != null ? report.openzfs().problem() : "no OpenZFS source in /usr/src";
             throw new RebuildException("nothing to build from: " + why, "sudo apt install zfs-dkms");
         }
-        // /usr/src/zfs-<v>/META: DKMS knows the module by that directory's version.
+        // /usr/src/zfs-<v>/META: DKMS knows the module by that directory's version, the plan by META's.
         String dir = path.substring("/usr/src/zfs-".length(), path.length() - "/META".length());
-        try {
-            return ZfsSource.of(dir, nullToEmpty(meta.linuxMinimum()), nullToEmpty(meta.linuxMaximum()));
-        } catch (IllegalArgumentException e) {
-            throw new RebuildException("cannot build from " + SystemRoot.printable(path) + ": " + e.getMessage(),
-                    "sudo apt install --reinstall zfs-dkms");
+        if (!dir.equals(meta.version())) {
+            throw new RebuildException("cannot build from " + SystemRoot.printable(path) + ": its Version is "
+                    + meta.version() + ", not " + SystemRoot.printable(dir), "sudo apt install --reinstall zfs-dkms");
         }
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
-    }
-
-    /** What DKMS needs: {@code /lib/modules/K/build/include}, or the Debian headers tree itself. */
-    boolean headersPresent(TargetKernel k) {
-        try {
-            if (Files.isDirectory(root.resolveAll("/lib/modules/" + k.release() + "/build/include"))) {
-                return true;
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            // a dangling or escaping build link: look for the headers package's tree instead
-        }
-        return Files.isDirectory(root.resolve("/usr/src/linux-headers-" + k.release()), LinkOption.NOFOLLOW_LINKS);
+        return meta;
     }
 
     private HostResources resources() throws RebuildException {

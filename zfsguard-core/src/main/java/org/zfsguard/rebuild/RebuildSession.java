@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,7 +59,7 @@ public final class RebuildSession {
                 return new RebuildOutcome(status, results, true);
             }
         }
-        for (TargetKernel k : planned.initramfsOnly()) {
+        for (KernelRelease k : planned.initramfsOnly()) {
             if (!initramfs.refresh(k)) {
                 status = status.worse(RebuildOutcome.Status.FAILED);
             }
@@ -68,15 +69,15 @@ public final class RebuildSession {
 
     private BuildResult buildOne(RebuildPlan.Build build, ThermalGuard.Limits limits, boolean initramfsRequired)
             throws InterruptedException {
-        TargetKernel k = build.kernel();
+        KernelRelease k = build.kernel();
         DkmsInvocation inv = build.invocation();
-        journal("rebuild-started", Map.of("kernel", k.release(), "zfs_version", inv.zfsVersion(), "jobs", inv.jobs()));
+        journal("rebuild-started", Map.of("kernel", k.text(), "zfs_version", inv.zfsVersion(), "jobs", inv.jobs()));
         BuildSafeguard guard = new BuildSafeguard(root, build, store, config.reserveMiB() * 1024 * 1024, depmod,
                 initramfs, initramfsRequired, output);
         BuildResult result = runner.run(inv, limits, output.progress(), guard);
 
         Map<String, Object> ev = new LinkedHashMap<>();
-        ev.put("kernel", k.release());
+        ev.put("kernel", k.text());
         ev.put("zfs_version", inv.zfsVersion());
         ev.put("jobs", inv.jobs());
         ev.put("outcome", result.outcome().name());

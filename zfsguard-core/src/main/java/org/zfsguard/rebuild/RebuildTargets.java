@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.zfsguard.readiness.Verdict;
  * by the readiness verdict alone, or only a fresh initramfs (the module is right, the
  * initramfs lacks it).
  */
-public record RebuildTargets(List<KernelFacts> build, List<RebuildPlan.Step> refused, List<TargetKernel> initramfsOnly) {
+public record RebuildTargets(List<KernelFacts> build, List<RebuildPlan.Step> refused, List<KernelRelease> initramfsOnly) {
     static final String UNSUPPORTED_FIX =
             "install an OpenZFS release that supports it (zfs-dkms from backports), or keep booting a supported kernel";
 
@@ -30,11 +31,11 @@ public record RebuildTargets(List<KernelFacts> build, List<RebuildPlan.Step> ref
      * kernel first. With it: those kernels, whatever their verdict; a named kernel the
      * report does not know is planned as not installed, so the plan says so.
      */
-    public static RebuildTargets of(ReadinessReport report, List<TargetKernel> named, Predicate<TargetKernel> headersPresent) {
+    public static RebuildTargets of(ReadinessReport report, List<KernelRelease> named, Predicate<KernelRelease> headersPresent) {
         List<KernelReadiness> rows = new ArrayList<>();
         List<KernelFacts> build = new ArrayList<>();
         List<RebuildPlan.Step> refused = new ArrayList<>();
-        List<TargetKernel> initramfsOnly = new ArrayList<>();
+        List<KernelRelease> initramfsOnly = new ArrayList<>();
         if (named.isEmpty()) {
             for (KernelReadiness r : report.kernels()) {
                 if (r.facts().installed() != null && r.verdict() != Verdict.OK) {
@@ -42,9 +43,9 @@ public record RebuildTargets(List<KernelFacts> build, List<RebuildPlan.Step> ref
                 }
             }
         } else {
-            for (TargetKernel k : named) {
+            for (KernelRelease k : named) {
                 Optional<KernelReadiness> row = report.kernels().stream()
-                        .filter(r -> r.facts().release().text().equals(k.release())).findFirst();
+                        .filter(r -> r.facts().release().text().equals(k.text())).findFirst();
                 if (row.isEmpty() || row.get().facts().installed() == null) {
                     build.add(new KernelFacts(k, false, headersPresent.test(k), false, ModuleState.MISSING));
                 } else if (!rows.contains(row.get())) {
@@ -54,7 +55,7 @@ public record RebuildTargets(List<KernelFacts> build, List<RebuildPlan.Step> ref
         }
         rows.sort(Comparator.comparing(r -> !r.nextBoot()));
         for (KernelReadiness r : rows) {
-            TargetKernel k = TargetKernel.of(r.facts().release().text());
+            KernelRelease k = KernelRelease.parse(r.facts().release().text());
             boolean installed = r.facts().installed() != null && r.facts().installed().modulesDir() != null
                     && r.facts().installed().image() != null;
             switch (r.verdict()) {

@@ -23,6 +23,8 @@ public final class ModuleFiles {
     public static final List<String> SUFFIXES = List.of(".ko", ".ko.xz", ".ko.zst", ".ko.gz");
     /** zfs.ko with debug info is tens of MiB; anything far larger is not a module. */
     static final long MAX_MODULE_BYTES = 256L << 20;
+    /** Decoder memory for .ko.xz, in KiB: kmod and the kernel's build use a 1 MiB dictionary. */
+    static final int XZ_MEMORY_LIMIT_KIB = 16 << 10;
 
     private ModuleFiles() {
     }
@@ -62,32 +64,38 @@ public final class ModuleFiles {
         }
     }
 
-    /** Reads a module from a stream whose name tells its compression (used for files inside an initramfs too). */
+    /**
+     * Reads a module from a stream whose name tells its compression (used for files inside an
+     * initramfs too), forward and once, in bounded memory whatever the module's size.
+     */
     public static ModuleInfo readCompressed(String name, InputStream raw) throws ModuleReadException {
-        byte[] bytes;
         String kind = name.endsWith(".xz") ? "xz" : name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null;
         try {
             InputStream in = kind == null ? raw : switch (kind) {
-                case "xz" -> new XZCompressorInputStream(raw);
+                // kmod writes .ko.xz with a 1 MiB dictionary; more is not a module and would cost heap
+                case "xz" -> new XZCompressorInputStream(raw, false, XZ_MEMORY_LIMIT_KIB);
                 case "zstd" -> new ZstdCompressorInputStream(raw);
                 default -> new GzipCompressorInputStream(raw);
             };
-            bytes = readCapped(in, MAX_MODULE_BYTES);
+            return ElfModinfoReader.read(new StreamedModuleBytes(in, MAX_MODULE_BYTES));
+        } catch (ModuleReadException e) {
+            if (e.getCause() != null && kind != null) {
+                throw new ModuleReadException("not a valid " + kind + " stream (" + describe(e.getCause()) + ")", e);
+            }
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Decoders throw their own runtime exceptions on garbage (zstd-jni does); all mean the same here.
             throw new ModuleReadException(kind == null ? "cannot read: " + e.getMessage()
-                    : "not a valid " + kind + " stream (" + e.getClass().getSimpleName() + ")", e);
+                    : "not a valid " + kind + " stream (" + describe(e) + ")", e);
         } catch (LinkageError e) {
             throw new ModuleReadException("no " + kind + " decoder available on this system (" + e.getMessage() + ")", e);
         }
-        return ElfModinfoReader.read(ByteBuffer.wrap(bytes));
     }
 
-    static byte[] readCapped(InputStream in, long cap) throws IOException, ModuleReadException {
-        byte[] data = in.readNBytes((int) Math.min(cap + 1, Integer.MAX_VALUE - 16));
-        if (data.length > cap) {
-            throw new ModuleReadException("decompresses to more than " + (cap >> 20) + " MiB: not a module");
+    private static String describe(Throwable e) {
+        if (e.getClass().getSimpleName().equals("MemoryLimitException")) {
+            return "needs more than " + (XZ_MEMORY_LIMIT_KIB >> 10) + " MiB to decode: not a module";
         }
-        return data;
+        return e.getClass().getSimpleName();
     }
 }

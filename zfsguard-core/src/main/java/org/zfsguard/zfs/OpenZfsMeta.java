@@ -6,22 +6,33 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.zfsguard.kernel.KernelRelease;
+import org.zfsguard.kernel.KernelSeries;
 import org.zfsguard.system.SystemRoot;
 
 /**
  * The META file of an OpenZFS source tree ({@code /usr/src/zfs-<v>/META}):
  * which version it is and which kernels it supports. Read from the installed
  * tree, never a built-in table, because distributions patch Linux-Maximum.
+ * The one META type: status, the preflight (META inside a zfs-dkms .deb) and the
+ * rebuild plan all read it here.
+ *
+ * @param release null when META has no Release line
  */
-public record OpenZfsMeta(String version, String release, String linuxMinimum, String linuxMaximum) {
+public record OpenZfsMeta(String version, String release, KernelSeries linuxMinimum, KernelSeries linuxMaximum) {
+    /** META is a few hundred bytes; a larger one is not META. */
+    public static final int MAX_BYTES = 64 * 1024;
+
     private static final Pattern LINE = Pattern.compile("^([A-Za-z][A-Za-z-]*):\\s*(\\S.*?)\\s*$");
     private static final Pattern MAJOR_MINOR = Pattern.compile("^(\\d{1,4})\\.(\\d{1,4})$");
-    private static final Pattern VERSION = Pattern.compile("^\\d+(\\.\\d+)+$");
-    private static final Pattern LEADING_MAJOR_MINOR = Pattern.compile("^(\\d+)\\.(\\d+)");
+    private static final Pattern VERSION = Pattern.compile("^\\d{1,9}(\\.\\d{1,9}){1,5}$");
+    private static final Pattern LEADING_MAJOR_MINOR = Pattern.compile("^(\\d{1,9})\\.(\\d{1,9})");
     private static final Pattern RELEASE = Pattern.compile("^[A-Za-z0-9.+~_-]{1,64}$");
 
     /** Parses META text, or throws {@link IllegalArgumentException} with a printable reason. */
     public static OpenZfsMeta parse(String text) {
+        if (text.length() > MAX_BYTES) {
+            throw new IllegalArgumentException("META is larger than " + MAX_BYTES + " bytes");
+        }
         Map<String, String> fields = new HashMap<>();
         for (String line : text.split("\n", 200)) {
             Matcher m = LINE.matcher(line);
@@ -48,7 +59,12 @@ public record OpenZfsMeta(String version, String release, String linuxMinimum, S
                 throw new IllegalArgumentException(f[0] + " is not MAJOR.MINOR: " + SystemRoot.printable(f[1]));
             }
         }
-        return new OpenZfsMeta(version, release, min, max);
+        KernelSeries minimum = KernelSeries.of(min).orElseThrow();
+        KernelSeries maximum = KernelSeries.of(max).orElseThrow();
+        if (minimum.compareTo(maximum) > 0) {
+            throw new IllegalArgumentException("Linux-Minimum " + minimum + " is above Linux-Maximum " + maximum);
+        }
+        return new OpenZfsMeta(version, release, minimum, maximum);
     }
 
     /** The full module version string ({@code 2.1.11-1}) as kbuild writes it into modinfo. */
@@ -58,16 +74,12 @@ public record OpenZfsMeta(String version, String release, String linuxMinimum, S
 
     /** True when {@code k}'s MAJOR.MINOR lies within Linux-Minimum..Linux-Maximum. */
     public boolean supports(KernelRelease k) {
-        return compareMajorMinor(k, linuxMinimum) >= 0 && compareMajorMinor(k, linuxMaximum) <= 0;
+        return supports(k.series());
     }
 
-    private static int compareMajorMinor(KernelRelease k, String majorMinor) {
-        Matcher m = MAJOR_MINOR.matcher(majorMinor);
-        if (!m.matches()) {
-            throw new IllegalStateException(majorMinor);
-        }
-        int c = Integer.compare(k.major(), Integer.parseInt(m.group(1)));
-        return c != 0 ? c : Integer.compare(k.minor(), Integer.parseInt(m.group(2)));
+    /** True when OpenZFS's configure accepts a kernel of {@code series} (it compares major.minor). */
+    public boolean supports(KernelSeries series) {
+        return series.compareTo(linuxMinimum) >= 0 && series.compareTo(linuxMaximum) <= 0;
     }
 
     /**

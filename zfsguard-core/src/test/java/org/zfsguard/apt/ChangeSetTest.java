@@ -150,14 +150,4 @@ class ChangeSetTest {
         assertThat(PackageRole.kernelRelease("linux-image-6.1.0-56-arm64-dbg")).isEmpty();
         assertThat(PackageRole.kernelRelease("linux-headers-6.1.0-56-arm64")).isEmpty();
     }
-
-    @Test
-    void headersPackageNames() {
-        assertThat(PackageRole.headersPackageFor("linux-image-current-rockchip64", "6.12.58-current-rockchip64"))
-                .isEqualTo("linux-headers-current-rockchip64");
-        assertThat(PackageRole.headersPackageFor("linux-image-6.1.0-56-arm64", "6.1.0-56-arm64"))
-                .isEqualTo("linux-headers-6.1.0-56-arm64");
-        assertThat(PackageRole.headersPackageFor("linux-image-unsigned-6.8.0-31-generic", "6.8.0-31-generic"))
-                .isEqualTo("linux-headers-6.8.0-31-generic");
-    }
 }

@@ -1,5 +1,6 @@
 package org.zfsguard.deb;
 
+import org.zfsguard.zfs.OpenZfsMeta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.zfsguard.deb.DebFixtures.CONTROL;
@@ -79,7 +80,7 @@ class DebPackageTest {
         assertThat(p.control().source()).contains(DebFixtures.field(deb, "Source"));
         assertThat(p.control().armbianKernelVersion()).isEmpty();
         assertThat(p.kernels()).isEmpty();
-        assertThat(p.zfsSource()).contains(new ZfsSourceMeta("2.4.0", "1", new KernelSeries(4, 18), new KernelSeries(6, 18)));
+        assertThat(p.zfsSource()).contains(new OpenZfsMeta("2.4.0", "1", new KernelSeries(4, 18), new KernelSeries(6, 18)));
         assertThat(p.stoppedEarly()).as("nothing after META can change the answer").isTrue();
         DebPackage complete = DebPackage.read(deb, deb.toString(), DebLimits.DEFAULT, DebPackage.Scope.COMPLETE);
         assertThat(complete.zfsSource()).isEqualTo(p.zfsSource());
@@ -385,28 +386,6 @@ class DebPackageTest {
                 .hasMessage(link + ": not a regular file");
         assertThatThrownBy(() -> DebPackage.read(dir.resolve("missing.deb"))).isInstanceOf(DebFormatException.class)
                 .hasMessageEndingWith("missing.deb: not a regular file");
-    }
-
-    @Test
-    void kernelSeriesAndMeta() {
-        assertThat(KernelSeries.of("6.12.58-current-rockchip64")).contains(new KernelSeries(6, 12));
-        assertThat(KernelSeries.of("6.1")).contains(new KernelSeries(6, 1));
-        assertThat(KernelSeries.of("6.10.0-rc1")).contains(new KernelSeries(6, 10));
-        assertThat(KernelSeries.of("6")).isEmpty();
-        assertThat(KernelSeries.of("v6.1")).isEmpty();
-        ZfsSourceMeta m = ZfsSourceMeta.parse(DebFixtures.META_2_4_0);
-        assertThat(m.supports(new KernelSeries(6, 18))).isTrue();
-        assertThat(m.supports(new KernelSeries(6, 19))).isFalse();
-        assertThat(m.supports(new KernelSeries(4, 18))).isTrue();
-        assertThat(m.supports(new KernelSeries(4, 17))).isFalse();
-        assertThat(m.supports(new KernelSeries(7, 0))).isFalse();
-        assertThatThrownBy(() -> ZfsSourceMeta.parse("Version: 2.1.11\nLinux-Minimum: 6.2\nLinux-Maximum: 3.10\n"))
-                .hasMessageContaining("is above Linux-Maximum");
-        assertThatThrownBy(() -> ZfsSourceMeta.parse("Version: 2.1.11\nLinux-Minimum: 3.10\nLinux-Maximum: 6.x\n"))
-                .hasMessageContaining("Linux-Maximum is not MAJOR.MINOR: 6.x");
-        assertThat(ZfsSourceMeta.parse("Version: 2.1.11\nRelease: 1+deb12u1\nLinux-Minimum: 3.10\nLinux-Maximum: 6.2\n")
-                .release()).isEqualTo("1+deb12u1");
-        assertThat(Optional.of(m.version())).contains("2.4.0");
     }
 
     @Test

@@ -152,4 +152,23 @@ class KernelReleaseTest {
                 .hasSameHashCodeAs(KernelRelease.parse("6.1.0-56-amd64"));
         assertThat(KernelRelease.parse("6.1.0-56-amd64").toString()).isEqualTo("6.1.0-56-amd64");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-6.1", "6.1 foo", "6.1;rm", "../../etc", "6.1..0", "6.1/x", "6.1\n", "$(id)", "vendor-kernel",
+        "6-foo"})
+    void rejectsWhatTheRebuildAndTheDebReaderRefused(String bad) {
+        assertThat(KernelRelease.isValid(bad)).as(bad).isFalse();
+    }
+
+    @Test
+    void ordersTheWayTheNextBootPredictionNeeds() {
+        // the cases the preflight's own natural sort was tested with: one ordering now
+        assertThat(KernelRelease.compare("6.1.0-56-arm64", "6.1.0-9-arm64")).isPositive();
+        assertThat(KernelRelease.compare("6.12.58-current-rockchip64", "6.12.57-current-rockchip64")).isPositive();
+        assertThat(KernelRelease.compare("6.10.1", "6.9.12")).isPositive();
+        assertThat(KernelRelease.compare("6.1.0-56-arm64", "6.1.0-56-arm64-rt")).isNegative();
+        assertThat(KernelRelease.compare("6.01", "6.1")).isZero();
+        // where a plain natural sort and linux-version disagree: a release candidate sorts before the release
+        assertThat(KernelRelease.compare("6.12.0-rc7-arm64", "6.12.0-arm64")).isNegative();
+    }
 }

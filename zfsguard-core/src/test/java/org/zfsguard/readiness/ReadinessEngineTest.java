@@ -95,7 +95,11 @@ class ReadinessEngineTest {
         KernelReadiness next = row(r, NEW);
         assertThat(next.nextBoot()).isTrue();
         assertThat(next.verdict()).isEqualTo(Verdict.MISSING);
-        assertThat(next.judgement().next()).hasToString("sudo zfsguard rebuild --kernel " + NEW);
+        // rebuild refuses a kernel without headers: the step that works names the headers package first
+        assertThat(next.judgement().next()).hasToString("sudo apt install linux-headers-current-rockchip64, then "
+                + "sudo zfsguard rebuild --kernel " + NEW);
+        fx.mkdir("/usr/src/linux-headers-" + NEW + "/include").symlink("/lib/modules/" + NEW + "/build", "/usr/src/linux-headers-" + NEW);
+        assertThat(row(evaluateRunning(OLD), NEW).judgement().next()).hasToString("sudo zfsguard rebuild --kernel " + NEW);
         KernelReadiness running = row(r, OLD);
         assertThat(running.running()).isTrue();
         assertThat(running.facts().installed()).isNull();
@@ -283,6 +287,40 @@ class ReadinessEngineTest {
         assertThat(r.initramfsReason()).contains(k);
         assertThat(row(r, "6.1.0-57-amd64").verdict()).isEqualTo(Verdict.NOT_IN_INITRAMFS);
         assertThat(r.overall()).isEqualTo(Overall.NOT_SAFE);
+    }
+
+    @Test
+    void anUnreadableInitrdWithoutZfsPackagesIsCannotTellNotNoZfsKo() {
+        String k = "6.1.0-56-amd64";
+        fx().arch(Arch.X86_64).kernel(k, null).meta("2.2.7", "1", "3.10", "6.12")
+                .zfsModules(k, "updates/dkms", "2.2.7-1", k, Compression.NONE, TWO)
+                .write("/boot/initrd.img-" + k, "\u001f\u008bnot gzip at all");
+        ReadinessReport r = evaluateRunning(k);
+        assertThat(r.initramfsReason()).startsWith("cannot tell whether ZFS loads from the initramfs")
+                .doesNotContain("has no zfs.ko");
+        assertThat(row(r, k).verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.overall()).isEqualTo(Overall.UNKNOWN);
+    }
+
+    @Test
+    void aModuleForAnotherMachineThanTheKernelsIsNotOk() {
+        String k = "6.1.0-56-amd64";
+        fx().arch(Arch.AARCH64).kernel(k, null).meta("2.2.7", "1", "3.10", "6.12")
+                .zfsModules(k, "updates/dkms", "2.2.7-1", k, Compression.NONE, TWO)
+                .write("/boot/config-" + k, "#\n# Linux/x86 6.1.158 Kernel Configuration\nCONFIG_64BIT=y\nCONFIG_X86_64=y\n");
+        KernelReadiness row = row(evaluateRunning(k), k);
+        assertThat(row.verdict()).isEqualTo(Verdict.STALE);
+        assertThat(row.judgement().reason()).contains("built for aarch64", "runs on x86_64");
+        assertThat(row.judgement().next().toString()).contains("rebuild");
+    }
+
+    @Test
+    void aModuleForTheKernelsOwnMachineOrAKernelWithoutConfigIsJudgedAsBefore() {
+        String k = "6.1.0-56-amd64";
+        fx().arch(Arch.AARCH64).kernel(k, null).meta("2.2.7", "1", "3.10", "6.12")
+                .zfsModules(k, "updates/dkms", "2.2.7-1", k, Compression.NONE, TWO)
+                .write("/boot/config-" + k, "CONFIG_ARM64=y\n");
+        assertThat(row(evaluateRunning(k), k).verdict()).isEqualTo(Verdict.OK);
     }
 
     @Test

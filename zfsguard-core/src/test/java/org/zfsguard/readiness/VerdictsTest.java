@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import org.zfsguard.kernel.KernelSeries;
 import org.junit.jupiter.api.Test;
 import org.zfsguard.kernel.InstalledKernel;
 import org.zfsguard.kernel.KernelRelease;
@@ -15,7 +16,7 @@ class VerdictsTest {
     static final String K = "6.12.58-current-rockchip64";
     static final KernelRelease REL = KernelRelease.parse(K);
     static final InstalledKernel INSTALLED = new InstalledKernel(REL, "/lib/modules/" + K, "/boot/vmlinuz-" + K, null);
-    static final OpenZfsSources META = new OpenZfsSources(new OpenZfsMeta("2.3.4", "1", "4.18", "6.15"), "/usr/src/zfs-2.3.4/META", null);
+    static final OpenZfsSources META = new OpenZfsSources(new OpenZfsMeta("2.3.4", "1", new KernelSeries(4, 18), new KernelSeries(6, 15)), "/usr/src/zfs-2.3.4/META", null);
     static final OpenZfsSources NO_META = new OpenZfsSources(null, null, null);
     static final ModuleFacts ZFS = new ModuleFacts("/lib/modules/" + K + "/updates/dkms/zfs.ko", K, "2.3.4-1", "X", "aarch64", null);
     static final ModuleFacts SPL = new ModuleFacts("/lib/modules/" + K + "/updates/dkms/spl.ko", K, "2.3.4-1", "X", "aarch64", null);

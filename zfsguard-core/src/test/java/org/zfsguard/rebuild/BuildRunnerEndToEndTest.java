@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.zfsguard.thermal.ThermalZones;
  * fake thermal tree whose temperature the test rewrites while the build runs.
  */
 class BuildRunnerEndToEndTest {
-    private static final TargetKernel K = TargetKernel.of("6.12.58-current-rockchip64");
+    private static final KernelRelease K = KernelRelease.parse("6.12.58-current-rockchip64");
     private static final String MAKE_LOG = "var/lib/dkms/zfs/2.4.0/build/make.log";
     private static final ThermalGuard.Limits LIMITS = ThermalGuard.Limits.celsius(80, 70, Duration.ofMinutes(30));
 

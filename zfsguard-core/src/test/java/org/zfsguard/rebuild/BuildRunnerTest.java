@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.zfsguard.rebuild.GroupSignal.CONT;
 import static org.zfsguard.rebuild.GroupSignal.KILL;
@@ -26,7 +27,7 @@ import org.zfsguard.thermal.ZoneKind;
 import org.zfsguard.thermal.ZoneReading;
 
 class BuildRunnerTest {
-    private static final TargetKernel K = TargetKernel.of("6.12.58-current-rockchip64");
+    private static final KernelRelease K = KernelRelease.parse("6.12.58-current-rockchip64");
     private static final DkmsInvocation INV = DkmsInvocation.of("2.4.0", K, 1, false);
     private static final ThermalGuard.Limits LIMITS = ThermalGuard.Limits.celsius(80, 70, Duration.ofMinutes(30));
 

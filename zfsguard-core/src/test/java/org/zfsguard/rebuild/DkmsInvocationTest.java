@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DkmsInvocationTest {
-    private static final TargetKernel K = TargetKernel.of("6.12.58-current-rockchip64");
+    private static final KernelRelease K = KernelRelease.parse("6.12.58-current-rockchip64");
 
     @Test
     void exactArgumentListAtLowestPriority() {

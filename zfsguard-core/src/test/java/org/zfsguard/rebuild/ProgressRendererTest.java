@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -13,7 +14,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ProgressRendererTest {
-    private static final TargetKernel K = TargetKernel.of("6.12.58-current-rockchip64");
+    private static final KernelRelease K = KernelRelease.parse("6.12.58-current-rockchip64");
 
     private static BuildStatus status(BuildPhase phase, int percent, int milli, boolean paused, long seconds) {
         return new BuildStatus(K, phase, percent, 0, milli > 0 ? OptionalInt.of(milli) : OptionalInt.empty(), paused,

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -28,8 +29,8 @@ import org.zfsguard.thermal.ThermalZones;
  * disk decide what verification finds, so each test sets up the disk a build would leave.
  */
 class RebuildSessionTest {
-    static final TargetKernel K = TargetKernel.of("6.12.58-current-rockchip64");
-    static final TargetKernel OTHER = TargetKernel.of("6.6.60-current-rockchip64");
+    static final KernelRelease K = KernelRelease.parse("6.12.58-current-rockchip64");
+    static final KernelRelease OTHER = KernelRelease.parse("6.6.60-current-rockchip64");
     static final List<String> TWO = List.of("zfs", "spl");
     static final ThermalGuard.Limits LIMITS = ThermalGuard.Limits.celsius(80, 70, Duration.ofMinutes(30));
     static final BuildTools TOOLS = new BuildTools("/usr/bin/nice", "/usr/bin/ionice", List.of("/usr/sbin/dkms"));
@@ -54,8 +55,8 @@ class RebuildSessionTest {
 
     @BeforeEach
     void system() {
-        fx = new FixtureSystem(dir).kernel(K.release(), "linux-image-current-rockchip64").armbianBootLinks(K.release())
-                .kernel(OTHER.release(), "linux-image-current-rockchip64").meta("2.3.4", "1", "4.18", "6.15");
+        fx = new FixtureSystem(dir).kernel(K.text(), "linux-image-current-rockchip64").armbianBootLinks(K.text())
+                .kernel(OTHER.text(), "linux-image-current-rockchip64").meta("2.3.4", "1", "4.18", "6.15");
         root = SystemRoot.at(dir);
     }
 
@@ -86,17 +87,17 @@ class RebuildSessionTest {
                 (r, k) -> depmod.add(k), output).run(planned, LIMITS);
     }
 
-    static RebuildPlan.Build build(TargetKernel k, boolean replaces) {
+    static RebuildPlan.Build build(KernelRelease k, boolean replaces) {
         return new RebuildPlan.Build(k, new DkmsInvocation("2.3.4", k, 1, replaces, TOOLS), replaces, "test");
     }
 
-    PlannedRebuild planned(List<RebuildPlan.Step> steps, List<TargetKernel> initramfsOnly, boolean initramfs) {
+    PlannedRebuild planned(List<RebuildPlan.Step> steps, List<KernelRelease> initramfsOnly, boolean initramfs) {
         return new PlannedRebuild(root, new RebuildPlan(steps), initramfsOnly, initramfs, new HostResources(100_000, 100_000));
     }
 
     /** What a good build leaves: zfs.ko and spl.ko of the META version, built for {@code k}. */
-    void goodModules(TargetKernel k) {
-        fx.zfsModules(k.release(), "updates/dkms", "2.3.4-1", k.release(), Compression.NONE, TWO);
+    void goodModules(KernelRelease k) {
+        fx.zfsModules(k.text(), "updates/dkms", "2.3.4-1", k.text(), Compression.NONE, TWO);
     }
 
     String journal() throws IOException {
@@ -114,7 +115,7 @@ class RebuildSessionTest {
         assertThat(o.results()).singleElement().satisfies(r -> assertThat(r.succeeded()).isTrue());
         assertThat(said).containsExactly(K + ": ZFS 2.3.4 built and verified (no temperature reading)");
         assertThat(warned).isEmpty();
-        assertThat(dkms.argv).contains("install", "zfs/2.3.4", K.release());
+        assertThat(dkms.argv).contains("install", "zfs/2.3.4", K.text());
         assertThat(journal()).contains("\"event\":\"rebuild-started\"").contains("\"event\":\"rebuild-finished\"")
                 .contains("\"outcome\":\"SUCCESS\"").contains("\"restored\":null");
     }
@@ -129,16 +130,16 @@ class RebuildSessionTest {
         assertThat(o.status()).isEqualTo(RebuildOutcome.Status.FAILED);
         assertThat(o.stoppedEarly()).isTrue();
         assertThat(o.results()).hasSize(1);
-        assertThat(dkms.argv).contains(K.release()).doesNotContain(OTHER.release());
+        assertThat(dkms.argv).contains(K.text()).doesNotContain(OTHER.text());
         assertThat(ran).as("the initramfs-only kernels wait too").isEmpty();
         assertThat(warned).anyMatch(l -> l.startsWith("  dkms: Error! Bad return status"));
         assertThat(journal()).contains("\"event\":\"rebuild-aborted\"").contains("\"outcome\":\"FAILED\"")
-                .doesNotContain(OTHER.release());
+                .doesNotContain(OTHER.text());
     }
 
     @Test
     void aModuleThatCannotBeBackedUpIsNotReplacedAndTheRunStopsWithoutFailing() throws Exception {
-        fx.zfsModules(K.release(), "updates/dkms", "2.3.1-1", OTHER.release(), Compression.NONE, TWO);
+        fx.zfsModules(K.text(), "updates/dkms", "2.3.1-1", OTHER.text(), Compression.NONE, TWO);
         config = new Config(80, 70, 1, Config.BuildPolicy.MANUAL, Config.PreflightMode.BLOCK, 2, 1L << 40);
 
         RebuildOutcome o = run(planned(List.of(build(K, true)), List.of(), false));
@@ -152,13 +153,13 @@ class RebuildSessionTest {
 
     @Test
     void aReplacedModuleThatDoesNotVerifyIsRestoredFromItsBackup() throws Exception {
-        fx.zfsModules(K.release(), "updates/dkms", "2.3.1-1", K.release(), Compression.NONE, TWO);
+        fx.zfsModules(K.text(), "updates/dkms", "2.3.1-1", K.text(), Compression.NONE, TWO);
         Path zfsKo = dir.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko");
         byte[] old = Files.readAllBytes(zfsKo);
         dkms.exitStatus = 0;
         // the "build" leaves a module for the wrong kernel
         dkms.output("installing");
-        onStart = () -> fx.zfsModules(K.release(), "updates/dkms", "2.3.4-1", OTHER.release(), Compression.NONE, TWO);
+        onStart = () -> fx.zfsModules(K.text(), "updates/dkms", "2.3.4-1", OTHER.text(), Compression.NONE, TWO);
 
         RebuildOutcome o = run(planned(List.of(build(K, true)), List.of(), false));
 
@@ -167,7 +168,7 @@ class RebuildSessionTest {
         assertThat(warned).anyMatch(l -> l.contains("ZFS would not load on it"))
                 .anyMatch(l -> l.startsWith("the previous ZFS module of " + K + " was restored from backup "));
         assertThat(Files.readAllBytes(zfsKo)).isEqualTo(old);
-        assertThat(depmod).containsExactly(K.release());
+        assertThat(depmod).containsExactly(K.text());
     }
 
     @Test
@@ -185,7 +186,7 @@ class RebuildSessionTest {
         RebuildOutcome o = run(planned(List.of(), List.of(K), true));
 
         assertThat(o.status()).isEqualTo(RebuildOutcome.Status.DONE);
-        assertThat(ran).containsExactly(List.of("/usr/sbin/chroot", dir.toString(), "update-initramfs", "-u", "-k", K.release()));
+        assertThat(ran).containsExactly(List.of("/usr/sbin/chroot", dir.toString(), "update-initramfs", "-u", "-k", K.text()));
         assertThat(said).containsExactly(K + ": /usr/sbin/chroot " + dir + " update-initramfs -u -k " + K,
                 "    update-initramfs: Generating /boot/initrd.img-" + K);
     }
@@ -215,8 +216,8 @@ class RebuildSessionTest {
     }
 
     void writeInitrds(String zfsVersion) {
-        byte[] initrd = FixtureSystem.initrdBytes(Arch.AARCH64, K.release(), FixtureSystem.InitrdCompression.GZIP, false,
-                zfsVersion, K.release());
+        byte[] initrd = FixtureSystem.initrdBytes(Arch.AARCH64, K.text(), FixtureSystem.InitrdCompression.GZIP, false,
+                zfsVersion, K.text());
         fx.write("/boot/initrd.img-" + K, initrd).uInitrd("/boot/uInitrd-" + K, initrd);
     }
 }

@@ -1,5 +1,6 @@
 package org.zfsguard.rebuild;
 
+import org.zfsguard.kernel.KernelRelease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -33,10 +34,10 @@ class RebuildTargetsTest {
                 .kernel(NEXT, "linux-image-current-rockchip64").armbianBootLinks(NEXT)
                 .meta("2.3.4", "1", "4.18", "6.15");
 
-        RebuildTargets t = RebuildTargets.of(report(), List.of(), k -> k.release().equals(NEXT));
+        RebuildTargets t = RebuildTargets.of(report(), List.of(), k -> k.text().equals(NEXT));
 
-        assertThat(t.build()).extracting(f -> f.kernel().release()).containsExactly(NEXT, OLD);
-        assertThat(t.build().get(0)).isEqualTo(new KernelFacts(TargetKernel.of(NEXT), true, true, true, ModuleState.MISSING));
+        assertThat(t.build()).extracting(f -> f.kernel().text()).containsExactly(NEXT, OLD);
+        assertThat(t.build().get(0)).isEqualTo(new KernelFacts(KernelRelease.parse(NEXT), true, true, true, ModuleState.MISSING));
         assertThat(t.build().get(1).headersPresent()).isFalse();
         assertThat(t.refused()).isEmpty();
         assertThat(t.initramfsOnly()).isEmpty();
@@ -48,7 +49,7 @@ class RebuildTargetsTest {
                 .meta("2.3.4", "1", "4.18", "6.15").zfsModules(NEXT, "updates/dkms", "2.3.4-1", NEXT, Compression.NONE, TWO);
 
         assertThat(RebuildTargets.of(report(), List.of(), k -> true).build()).isEmpty();
-        assertThat(RebuildTargets.of(report(), List.of(TargetKernel.of(NEXT)), k -> true).build())
+        assertThat(RebuildTargets.of(report(), List.of(KernelRelease.parse(NEXT)), k -> true).build())
                 .extracting(KernelFacts::module).containsExactly(ModuleState.CURRENT);
     }
 
@@ -67,11 +68,11 @@ class RebuildTargetsTest {
                 .meta("2.3.4", "1", "4.18", "6.15");
 
         RebuildTargets t = RebuildTargets.of(report(),
-                List.of(TargetKernel.of("6.1.0-99-arm64"), TargetKernel.of(NEXT), TargetKernel.of(NEXT)), k -> false);
+                List.of(KernelRelease.parse("6.1.0-99-arm64"), KernelRelease.parse(NEXT), KernelRelease.parse(NEXT)), k -> false);
 
         assertThat(t.build()).containsExactly(
-                new KernelFacts(TargetKernel.of("6.1.0-99-arm64"), false, false, false, ModuleState.MISSING),
-                new KernelFacts(TargetKernel.of(NEXT), true, false, true, ModuleState.MISSING));
+                new KernelFacts(KernelRelease.parse("6.1.0-99-arm64"), false, false, false, ModuleState.MISSING),
+                new KernelFacts(KernelRelease.parse(NEXT), true, false, true, ModuleState.MISSING));
     }
 
     @Test
@@ -83,7 +84,7 @@ class RebuildTargetsTest {
 
         assertThat(t.build()).isEmpty();
         assertThat(t.refused()).singleElement().isInstanceOfSatisfying(RebuildPlan.Refused.class, r -> {
-            assertThat(r.kernel().release()).isEqualTo(EDGE);
+            assertThat(r.kernel().text()).isEqualTo(EDGE);
             assertThat(r.reason()).contains("6.15");
             assertThat(r.fix()).isEqualTo(RebuildTargets.UNSUPPORTED_FIX);
         });
@@ -100,7 +101,7 @@ class RebuildTargetsTest {
 
         RebuildTargets t = RebuildTargets.of(report(), List.of(), k -> true);
 
-        assertThat(t.initramfsOnly()).containsExactly(TargetKernel.of(NEXT));
+        assertThat(t.initramfsOnly()).containsExactly(KernelRelease.parse(NEXT));
         assertThat(t.build()).isEmpty();
     }
 }

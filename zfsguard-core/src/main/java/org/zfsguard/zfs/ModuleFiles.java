@@ -12,7 +12,8 @@ import java.util.List;
 
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.zfsguard.io.DecoderUnavailableException;
+import org.zfsguard.io.ZstdDecoder;
 
 /**
  * Opens kernel module files the way the kernel's own tree stores them:
@@ -69,16 +70,18 @@ public final class ModuleFiles {
         try {
             InputStream in = kind == null ? raw : switch (kind) {
                 case "xz" -> new XZCompressorInputStream(raw);
-                case "zstd" -> new ZstdCompressorInputStream(raw);
+                case "zstd" -> ZstdDecoder.open(raw);
                 default -> new GzipCompressorInputStream(raw);
             };
             bytes = readCapped(in, MAX_MODULE_BYTES);
+        } catch (DecoderUnavailableException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            // Decoders throw their own runtime exceptions on garbage (zstd-jni does); all mean the same here.
+            // Decoders throw their own runtime exceptions on garbage; all mean the same here.
             throw new ModuleReadException(kind == null ? "cannot read: " + e.getMessage()
                     : "not a valid " + kind + " stream (" + e.getClass().getSimpleName() + ")", e);
         } catch (LinkageError e) {
-            throw new ModuleReadException("no " + kind + " decoder available on this system (" + e.getMessage() + ")", e);
+            throw new DecoderUnavailableException(kind, e);
         }
         return ElfModinfoReader.read(ByteBuffer.wrap(bytes));
     }

@@ -16,7 +16,7 @@ public final class ZstdDecoder {
     /** {@code printf x | zstd}: decoded once when the class loads, so that a decoder unable to run is found before any real input is blamed. */
     private static final byte[] PROBE = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0x04, 0x58, 0x09, 0x00, 0x00, 0x78,
             0x23, 0x11, 0x04, (byte) 0x83};
-    private static final Throwable UNAVAILABLE = probe();
+    private static final Throwable UNAVAILABLE = probe(PROBE, new byte[] {'x'});
 
     private ZstdDecoder() {
     }
@@ -33,10 +33,11 @@ public final class ZstdDecoder {
         return new ZstdInputStream(in);
     }
 
-    static Throwable probe() {
-        try (InputStream in = new ZstdInputStream(new ByteArrayInputStream(PROBE))) {
-            byte[] out = in.readAllBytes();
-            return out.length == 1 && out[0] == 'x' ? null : new IllegalStateException("decodes a known frame wrongly");
+    /** Why the decoder cannot be trusted here, or null when it decodes {@code frame} to {@code expected}. */
+    static Throwable probe(byte[] frame, byte[] expected) {
+        try (InputStream in = new ZstdInputStream(new ByteArrayInputStream(frame))) {
+            return java.util.Arrays.equals(in.readAllBytes(), expected) ? null
+                    : new IllegalStateException("decodes a known frame wrongly");
         } catch (IOException | RuntimeException | LinkageError e) {
             return e;
         }

@@ -179,6 +179,29 @@ class PackageInstallIT extends PackageLifecycle {
     }
 
     @Test
+    void dkmsInstalledAfterZfsguardGetsTheBoundThroughTheTrigger() {
+        try (Chroot c = Chroot.bookworm(arch())) {
+            install(c);
+            assertThat(c.hostPath("/etc/dkms")).as("no DKMS, nothing created").doesNotExist();
+
+            // FAKE dkms: a package that ships only /usr/sbin/dkms, which is what the trigger watches.
+            c.write("/root/fake-dkms/DEBIAN/control", "Package: dkms\nVersion: 99.0-fake\nArchitecture: all\n"
+                    + "Maintainer: zfsguard tests <tests@zfsguard.invalid>\nDescription: FAKE dkms for tests\n"
+                    + " Not the real DKMS.\n", "rw-r--r--");
+            c.write("/root/fake-dkms/usr/sbin/dkms", "#!/bin/sh\n# FAKE dkms for tests\nexit 0\n", "rwxr-xr-x");
+            c.runOk("dpkg-deb", "--root-owner-group", "--build", "/root/fake-dkms", "/root/fake-dkms.deb");
+            Exec.Result r = c.runOk("apt-get", "install", "-y", "/root/fake-dkms.deb");
+            assertThat(r.stdout()).as(r.describe()).contains("Processing triggers for zfsguard");
+            assertThat(c.hostPath("/etc/dkms/zfs.conf")).as("block added by the trigger").content()
+                    .containsOnlyOnce("# >>> zfsguard:").contains("*) zfsguard_jobs=1 ;;");
+
+            c.runOk("apt-get", "purge", "-y", "zfsguard");
+            assertThat(c.hostPath("/etc/dkms")).as("the block and the directory made for it, gone with zfsguard")
+                    .doesNotExist();
+        }
+    }
+
+    @Test
     void missingOrTooOldJavaGivesTheNextStepAndNeverBreaksDpkg() {
         String jre = "/usr/lib/jvm/java-17-openjdk-" + arch();
         String fake = "/usr/lib/java-11-fake";

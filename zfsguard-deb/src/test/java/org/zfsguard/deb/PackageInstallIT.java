@@ -244,7 +244,16 @@ class PackageInstallIT extends PackageLifecycle {
         assertThat(r.stdout()).as(r.describe()).isEmpty();
     }
 
+    private static final String INFO = "/var/lib/dpkg/info/zfsguard.";
+
+    /** Runs {@code argv} twice; a maintainer script gets the environment dpkg gives it. */
     private static void twice(Chroot c, String... argv) {
+        if (argv[0].startsWith(INFO)) {
+            List<String> withEnv = new ArrayList<>(List.of("env",
+                    "DPKG_MAINTSCRIPT_NAME=" + argv[0].substring(INFO.length()), "DPKG_MAINTSCRIPT_PACKAGE=zfsguard"));
+            withEnv.addAll(List.of(argv));
+            argv = withEnv.toArray(String[]::new);
+        }
         c.runOk(argv);
         c.runOk(argv);
     }

@@ -13,7 +13,8 @@ package org.zfsguard.deb;
  * @param maxDataBytes      uncompressed bytes of data.tar read or skipped (a Debian arm64 kernel is about 400 MB)
  * @param maxMetaBytes      an OpenZFS META file (about 300 bytes)
  * @param xzMemoryKiB       xz decoder memory (xz -9 needs 65 MiB, dpkg's default -6 needs 9 MiB)
- * @param zstdMaxWindowLog  zstd window (dpkg-deb's default level uses at most 2^23)
+ *
+ * The zstd decoder bounds its own window at 8 MiB (dpkg-deb uses at most that up to level 19).
  */
 public record DebLimits(
         int maxArMembers,
@@ -22,9 +23,8 @@ public record DebLimits(
         int maxDataEntries,
         long maxDataBytes,
         int maxMetaBytes,
-        int xzMemoryKiB,
-        int zstdMaxWindowLog) {
+        int xzMemoryKiB) {
 
     public static final DebLimits DEFAULT =
-            new DebLimits(8, 16L << 20, 1 << 20, 200_000, 2L << 30, 64 << 10, 72 << 10, 27);
+            new DebLimits(8, 16L << 20, 1 << 20, 200_000, 2L << 30, 64 << 10, 72 << 10);
 }

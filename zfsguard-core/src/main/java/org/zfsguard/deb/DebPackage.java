@@ -24,10 +24,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.zfsguard.io.DecoderUnavailableException;
 import org.zfsguard.io.ReadThroughFilter;
+import org.zfsguard.io.ZstdDecoder;
 import org.zfsguard.system.SystemRoot;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 
 /**
  * What a .deb will do to kernels and ZFS, read without unpacking it: its
@@ -98,6 +99,8 @@ public record DebPackage(
             throw new DebFormatException(name, e.getMessage());
         } catch (IOException e) {
             throw new DebFormatException(name, "damaged or truncated archive: " + e.getMessage(), e);
+        } catch (DecoderUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
             // The decoders meet hostile bytes here; whatever they throw is a broken archive, not a bug of ours.
             throw new DebFormatException(name, "malformed archive (" + e.getClass().getSimpleName() + ": "
@@ -190,7 +193,7 @@ public record DebPackage(
                 case "" -> raw;
                 case ".gz" -> new GzipCompressorInputStream(raw);
                 case ".xz" -> XZCompressorInputStream.builder().setInputStream(raw).setMemoryLimitKiB(limits.xzMemoryKiB()).get();
-                case ".zst" -> new ZstdInputStreamNoFinalizer(raw).setLongMax(limits.zstdMaxWindowLog());
+                case ".zst" -> ZstdDecoder.open(raw);
                 case ".bz2" -> new BZip2CompressorInputStream(raw);
                 default -> throw new DebFormatException(name, "unsupported compression of member '"
                         + SystemRoot.printable(member) + "'");

@@ -16,7 +16,8 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.lzma.LZMACompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.zfsguard.io.DecoderUnavailableException;
+import org.zfsguard.io.ZstdDecoder;
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.system.SystemRoot;
 import org.zfsguard.zfs.ModuleFiles;
@@ -49,6 +50,8 @@ public final class InitramfsReader {
         }
         try (InputStream raw = Files.newInputStream(hostFile, LinkOption.NOFOLLOW_LINKS)) {
             return scan(raw, k);
+        } catch (DecoderUnavailableException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new InitramfsReadException("cannot read: " + SystemRoot.printable(String.valueOf(e.getMessage())));
         }
@@ -158,6 +161,8 @@ public final class InitramfsReader {
                 }
             } catch (Budget.Exceeded ex) {
                 throw ex;
+            } catch (DecoderUnavailableException ex) {
+                throw ex;
             } catch (IOException | RuntimeException ex) {
                 // commons-compress reports a damaged header as IOException or IllegalArgumentException.
                 throw new InitramfsReadException("damaged cpio archive: " + SystemRoot.printable(String.valueOf(ex.getMessage())));
@@ -194,13 +199,17 @@ public final class InitramfsReader {
             return switch (kind) {
                 case "gzip" -> new GzipCompressorInputStream(in);
                 case "xz" -> new XZCompressorInputStream(in);
-                case "zstd" -> new ZstdCompressorInputStream(in);
+                case "zstd" -> ZstdDecoder.open(in);
                 case "bzip2" -> new BZip2CompressorInputStream(in);
                 case "lzma" -> new LZMACompressorInputStream(in);
                 case "lz4" -> new LegacyLz4InputStream(in);
                 default -> throw new InitramfsReadException(kind + "-compressed initramfs: no " + kind + " decoder available");
             };
-        } catch (IOException | RuntimeException | LinkageError e) {
+        } catch (DecoderUnavailableException e) {
+            throw e;
+        } catch (LinkageError e) {
+            throw new DecoderUnavailableException(kind, e);
+        } catch (IOException | RuntimeException e) {
             throw new InitramfsReadException("not a valid " + kind + " stream: " + SystemRoot.printable(String.valueOf(e.getMessage())));
         }
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import org.zfsguard.dkms.DkmsTree;
 import org.zfsguard.dpkg.PackageOwners;
 import org.zfsguard.initramfs.InitramfsReadException;
+import org.zfsguard.io.DecoderUnavailableException;
 import org.zfsguard.initramfs.InitramfsReader;
 import org.zfsguard.initramfs.InitramfsScan;
 import org.zfsguard.kernel.InstalledKernel;
@@ -302,6 +303,8 @@ public final class ReadinessEngine {
             return facts;
         } catch (FileSystemLoopException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null, "symlink loop");
+        } catch (DecoderUnavailableException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
                     SystemRoot.printable(String.valueOf(e.getMessage())));
@@ -322,6 +325,8 @@ public final class ReadinessEngine {
                     printableOrNull(scan.zfs().vermagicRelease()), printableOrNull(scan.zfs().version()), null);
         } catch (InitramfsReadException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null, e.getMessage());
+        } catch (DecoderUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
             return new InitramfsFacts(InitramfsFacts.State.UNREADABLE, file, null, null, null,
                     SystemRoot.printable(String.valueOf(e.getMessage())));

@@ -12,7 +12,8 @@ import java.util.List;
 
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.zfsguard.io.DecoderUnavailableException;
+import org.zfsguard.io.ZstdDecoder;
 
 /**
  * Opens kernel module files the way the kernel's own tree stores them:
@@ -74,21 +75,23 @@ public final class ModuleFiles {
             InputStream in = kind == null ? raw : switch (kind) {
                 // kmod writes .ko.xz with a 1 MiB dictionary; more is not a module and would cost heap
                 case "xz" -> new XZCompressorInputStream(raw, false, XZ_MEMORY_LIMIT_KIB);
-                case "zstd" -> new ZstdCompressorInputStream(raw);
+                case "zstd" -> ZstdDecoder.open(raw);
                 default -> new GzipCompressorInputStream(raw);
             };
             return ElfModinfoReader.read(new StreamedModuleBytes(in, MAX_MODULE_BYTES));
+        } catch (DecoderUnavailableException e) {
+            throw e;
         } catch (ModuleReadException e) {
             if (e.getCause() != null && kind != null) {
                 throw new ModuleReadException("not a valid " + kind + " stream (" + describe(e.getCause()) + ")", e);
             }
             throw e;
         } catch (IOException | RuntimeException e) {
-            // Decoders throw their own runtime exceptions on garbage (zstd-jni does); all mean the same here.
+            // Decoders throw their own runtime exceptions on garbage; all mean the same here.
             throw new ModuleReadException(kind == null ? "cannot read: " + e.getMessage()
                     : "not a valid " + kind + " stream (" + describe(e) + ")", e);
         } catch (LinkageError e) {
-            throw new ModuleReadException("no " + kind + " decoder available on this system (" + e.getMessage() + ")", e);
+            throw new DecoderUnavailableException(kind, e);
         }
     }
 

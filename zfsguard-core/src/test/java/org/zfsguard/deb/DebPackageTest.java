@@ -241,7 +241,7 @@ class DebPackageTest {
             // concatenated copies, each declaring only what it holds: the budget, not the header, must stop it
             o.write(data);
         }
-        DebLimits small = new DebLimits(8, 1 << 20, 1 << 16, 1000, 1 << 20, 1 << 16, 1 << 16, 27);
+        DebLimits small = new DebLimits(8, 1 << 20, 1 << 16, 1000, 1 << 20, 1 << 16, 1 << 16);
         assertThat(gz.size()).isLessThan(64 << 10);
         assertRefused(DebFixtures.deb(DebFixtures.controlTar(CONTROL), "data.tar.gz", gz.toByteArray()), small,
                 "more than the 1048576 bytes");
@@ -315,7 +315,7 @@ class DebPackageTest {
                 DebFixtures.addFile(t, "./usr/share/doc/f" + i, new byte[0]);
             }
         });
-        DebLimits small = new DebLimits(8, 1 << 20, 1 << 16, 20, 1 << 30, 1 << 16, 1 << 16, 27);
+        DebLimits small = new DebLimits(8, 1 << 20, 1 << 16, 20, 1 << 30, 1 << 16, 1 << 16);
         assertRefused(DebFixtures.deb(DebFixtures.controlTar(CONTROL), "data.tar", data), small,
                 "data.tar has more than 20 entries");
     }

@@ -13,12 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.airlift.compress.zstd.ZstdOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 import org.zfsguard.testing.ModuleFixtures.Arch;
 import org.zfsguard.testing.ModuleFixtures.Compression;
 
@@ -194,7 +194,7 @@ public final class FixtureSystem {
             try (OutputStream z = switch (c) {
                 case GZIP -> new GzipCompressorOutputStream(nonClosing(out));
                 case XZ -> new XZCompressorOutputStream(nonClosing(out));
-                case ZSTD -> new ZstdCompressorOutputStream(nonClosing(out));
+                case ZSTD -> new ZstdOutputStream(nonClosing(out));
                 case NONE, LZ4 -> nonClosing(out);
             }) {
                 z.write(archive);

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.airlift.compress.zstd.ZstdOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
  * Real kernel-module-shaped ELF objects for tests: a tiny C file compiled with
@@ -54,7 +54,7 @@ public final class ModuleFixtures {
                 try (OutputStream out = switch (this) {
                     case NONE -> bytes;
                     case XZ -> new XZCompressorOutputStream(bytes);
-                    case ZSTD -> new ZstdCompressorOutputStream(bytes);
+                    case ZSTD -> new ZstdOutputStream(bytes);
                     case GZIP -> new GzipCompressorOutputStream(bytes);
                 }) {
                     out.write(data);

@@ -121,7 +121,11 @@ final class Chroot implements AutoCloseable {
 
     /** Debian 12 with a Java 17 runtime, for {@code amd64} or {@code arm64} (under qemu-user-static). */
     static Chroot bookworm(String arch) {
-        return create(new Recipe("bookworm", arch, "minbase", List.of("openjdk-17-jre-headless"), MIRROR));
+        return create(bookwormRecipe(arch));
+    }
+
+    static Recipe bookwormRecipe(String arch) {
+        return new Recipe("bookworm", arch, "minbase", List.of("openjdk-17-jre-headless"), MIRROR);
     }
 
     static Chroot create(Recipe recipe) {

@@ -202,9 +202,10 @@ class KernelUpgradeHooksIT extends ChrootSuite {
             Scenarios.installZfsguard(c, pkg);
             c.runOk("apt-get", "remove", "-y", "zfsguard");
             assertThat(c.run("dpkg-query", "-W", "-f=${Status}", "zfsguard").stdout()).isEqualTo("deinstall ok config-files");
-            // The conffiles that keep pointing at the hooks are still there.
+            // The conffiles that keep naming the hook programs are still there; the programs are not.
             assertThat(c.hostPath(Scenarios.APT_CONF)).isRegularFile();
             assertThat(c.hostPath(Scenarios.KERNEL_PRERM)).isRegularFile();
+            assertThat(c.hostPath(Scenarios.APT_HOOK)).doesNotExist();
             SortedMap<String, String> state = Scenarios.tree(c, Scenarios.STATE);
 
             Exec.Result r = c.run("env", "ZFSGUARD_TRACE=/root/trace", "apt-get", "install", "-y", Scenarios.upgradeDeb(c));

@@ -19,9 +19,14 @@ import org.junit.jupiter.api.Test;
 class PackageInstallIT extends PackageLifecycle {
 
     private static final String LAUNCHER = "/usr/bin/zfsguard";
-    /** The launcher and the hook scripts that apt, dpkg and run-parts execute. */
+    /** The launcher, the hook programs, and the shims in /etc that run-parts executes. */
     private static final java.util.Set<String> EXECUTABLES = java.util.Set.of(LAUNCHER,
-            "/etc/zfsguard/hooks/apt-pre-install", "/etc/zfsguard/hooks/post-invoke",
+            "/usr/lib/zfsguard/apt-pre-install", "/usr/lib/zfsguard/post-invoke",
+            "/usr/lib/zfsguard/kernel-prerm", "/usr/lib/zfsguard/kernel-postinst",
+            "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard");
+    /** Configuration and shims only: code under /etc would be frozen by a local edit. */
+    private static final java.util.Set<String> CONFFILES = java.util.Set.of("/etc/zfsguard/zfsguard.conf",
+            "/etc/apt/apt.conf.d/80zfsguard", "/etc/dpkg/dpkg.cfg.d/zfsguard",
             "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard");
     private static final String NEXT_STEP = "next: sudo apt install default-jre-headless";
     private static final int TIMED_RUNS = 9;
@@ -58,8 +63,14 @@ class PackageInstallIT extends PackageLifecycle {
                 }
             }
             assertThat(wrong).as("paths of dpkg -L zfsguard with the wrong type, mode or owner").isEmpty();
-            assertThat(c.runOk("dpkg-query", "-W", "-f=${Conffiles}", "zfsguard").stdout())
-                    .contains("/etc/zfsguard/zfsguard.conf");
+            List<String> conffiles = c.runOk("dpkg-query", "-W", "-f=${Conffiles}", "zfsguard").stdout().lines()
+                    .map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split(" ")[0]).toList();
+            assertThat(conffiles).containsExactlyInAnyOrderElementsOf(CONFFILES);
+            for (String shim : List.of("/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard")) {
+                assertThat(c.hostPath(shim)).content().as(shim)
+                        .containsPattern("(?m)^\\[ -x /usr/lib/zfsguard/kernel-[a-z]+ \\] \\|\\| exit 0$")
+                        .containsPattern("(?m)^exec /usr/lib/zfsguard/kernel-[a-z]+ \"\\$@\"$");
+            }
         }
     }
 
@@ -123,6 +134,10 @@ class PackageInstallIT extends PackageLifecycle {
             twice(c, info + "postinst", "configure", v);
             assertOneFreshArchive(c);
             assertVersionLine(c);
+            assertThat(c.hostPath("/etc/dkms")).as("no DKMS installed, nothing to bound").doesNotExist();
+            // A stand-in for DKMS (FAKE: only its program path matters to postinst).
+            c.write("/usr/sbin/dkms", "#!/bin/sh\nexit 0\n", "rwxr-xr-x");
+            twice(c, info + "postinst", "configure", v);
             assertThat(c.hostPath("/etc/dkms/zfs.conf")).as("DKMS job bound").content()
                     .containsOnlyOnce("# >>> zfsguard:").contains("*) zfsguard_jobs=1 ;;");
 
@@ -148,8 +163,9 @@ class PackageInstallIT extends PackageLifecycle {
                     .isEqualTo("ZFS_DKMS_ENABLE_DEBUG=y\n");
             c.runOk("rm", "-r", "/etc/dkms");
             assertThat(c.hostPath("/var/lib/zfsguard")).doesNotExist();
-            // The conffiles are dpkg's to purge: the apt.conf.d line keeps its hook script.
-            assertThat(c.hostPath("/etc/zfsguard/hooks/apt-pre-install")).isRegularFile();
+            // The conffiles are dpkg's to purge, the hook programs dpkg's to remove.
+            assertThat(c.hostPath("/etc/zfsguard/zfsguard.conf")).isRegularFile();
+            assertThat(c.hostPath("/usr/lib/zfsguard/apt-pre-install")).isRegularFile();
             twice(c, info + "postinst", "configure", v);
             assertThat(c.hostPath("/var/lib/zfsguard")).isDirectory();
 
@@ -159,6 +175,29 @@ class PackageInstallIT extends PackageLifecycle {
             assertThat(c.run("dpkg", "-s", "zfsguard").exitCode()).isNotZero();
             assertThat(c.hostPath("/etc/apt/apt.conf.d/80zfsguard")).doesNotExist();
             assertThat(c.hostPath("/etc/zfsguard")).doesNotExist();
+        }
+    }
+
+    @Test
+    void dkmsInstalledAfterZfsguardGetsTheBoundThroughTheTrigger() {
+        try (Chroot c = Chroot.bookworm(arch())) {
+            install(c);
+            assertThat(c.hostPath("/etc/dkms")).as("no DKMS, nothing created").doesNotExist();
+
+            // FAKE dkms: a package that ships only /usr/sbin/dkms, which is what the trigger watches.
+            c.write("/root/fake-dkms/DEBIAN/control", "Package: dkms\nVersion: 99.0-fake\nArchitecture: all\n"
+                    + "Maintainer: zfsguard tests <tests@zfsguard.invalid>\nDescription: FAKE dkms for tests\n"
+                    + " Not the real DKMS.\n", "rw-r--r--");
+            c.write("/root/fake-dkms/usr/sbin/dkms", "#!/bin/sh\n# FAKE dkms for tests\nexit 0\n", "rwxr-xr-x");
+            c.runOk("dpkg-deb", "--root-owner-group", "--build", "/root/fake-dkms", "/root/fake-dkms.deb");
+            Exec.Result r = c.runOk("apt-get", "install", "-y", "/root/fake-dkms.deb");
+            assertThat(r.stdout()).as(r.describe()).contains("Processing triggers for zfsguard");
+            assertThat(c.hostPath("/etc/dkms/zfs.conf")).as("block added by the trigger").content()
+                    .containsOnlyOnce("# >>> zfsguard:").contains("*) zfsguard_jobs=1 ;;");
+
+            c.runOk("apt-get", "purge", "-y", "zfsguard");
+            assertThat(c.hostPath("/etc/dkms")).as("the block and the directory made for it, gone with zfsguard")
+                    .doesNotExist();
         }
     }
 
@@ -205,7 +244,16 @@ class PackageInstallIT extends PackageLifecycle {
         assertThat(r.stdout()).as(r.describe()).isEmpty();
     }
 
+    private static final String INFO = "/var/lib/dpkg/info/zfsguard.";
+
+    /** Runs {@code argv} twice; a maintainer script gets the environment dpkg gives it. */
     private static void twice(Chroot c, String... argv) {
+        if (argv[0].startsWith(INFO)) {
+            List<String> withEnv = new ArrayList<>(List.of("env",
+                    "DPKG_MAINTSCRIPT_NAME=" + argv[0].substring(INFO.length()), "DPKG_MAINTSCRIPT_PACKAGE=zfsguard"));
+            withEnv.addAll(List.of(argv));
+            argv = withEnv.toArray(String[]::new);
+        }
         c.runOk(argv);
         c.runOk(argv);
     }

@@ -37,8 +37,10 @@ abstract class PackageLifecycle {
     void installsRunsRemovesAndPurgesWithoutLeavingAnythingBehind() {
         try (Chroot c = Chroot.bookworm(arch())) {
             c.copyIn(pkg.deb(), pkg.chrootPath());
-            // The dependencies (the JRE) are in the base already, so this is the system without
-            // zfsguard and anything it could bring.
+            // The JRE is in the base already; the other dependencies and recommendations (the
+            // Depends and Recommends fields LintianIT pins) come from Debian's archive first, so
+            // that this is the system without zfsguard itself.
+            c.runOk("apt-get", "install", "-y", "procps", "kmod", "zstd");
             SortedMap<String, Chroot.FileEntry> before = c.fileList();
 
             install(c);

@@ -38,6 +38,8 @@ class PreflightGateIT extends ChrootSuite {
             assertThat(refused.exitCode()).as(refused.describe()).isNotZero();
             assertThat(output(refused)).as(refused.describe()).contains("zfsguard: ").contains("refused").contains(EDGE_K)
                     .contains("ZFSGUARD_PREFLIGHT=warn");
+            // The gate's documented exit status reaches apt through the apt.conf.d line unchanged.
+            assertThat(output(refused)).as(refused.describe()).contains("returned an error code (10)");
             assertThat(c.runOk("dpkg", "-l").stdout()).as("dpkg -l after the refusal").isEqualTo(packagesBefore);
             assertThat(Chroot.differences(filesBefore, outsideZfsguardState(c.fileList())))
                     .as("file list before vs after the refused install").isEmpty();

@@ -31,7 +31,7 @@ final class Scenarios {
     static final String PENDING_TRIGGER = STATE + "/pending.trigger";
     static final String JAR = "/usr/share/zfsguard/zfsguard.jar";
     static final String CONFIG = "/etc/zfsguard/zfsguard.conf";
-    static final String APT_HOOK = "/etc/zfsguard/hooks/apt-pre-install";
+    static final String APT_HOOK = "/usr/lib/zfsguard/apt-pre-install";
     static final String APT_CONF = "/etc/apt/apt.conf.d/80zfsguard";
     static final String KERNEL_PRERM = "/etc/kernel/prerm.d/05zfsguard";
 

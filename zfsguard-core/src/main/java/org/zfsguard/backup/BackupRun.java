@@ -61,14 +61,18 @@ public final class BackupRun {
     /**
      * Kernels whose newest backup retention keeps whatever keep_kernels says:
      * the one that boots next ({@link NextBoot}: /boot/Image, /boot/uInitrd,
-     * the vmlinuz links, else the highest installed) and the running one.
+     * GRUB, the vmlinuz links) and the running one. When the boot loader cannot
+     * be read, any installed kernel may boot next, so every one is protected.
      */
     public static Set<String> protectedKernels(SystemRoot root) {
         RootFiles files = new RootFiles(root);
         Set<String> kernels = new LinkedHashSet<>();
-        NextBoot next = NextBoot.decide(files, KernelInventory.scan(files, PackageOwners.read(files)));
+        KernelInventory inventory = KernelInventory.scan(files, PackageOwners.read(files));
+        NextBoot next = NextBoot.decide(files, inventory);
         if (next.release() != null) {
             kernels.add(next.release().text());
+        } else {
+            inventory.kernels().forEach(k -> kernels.add(k.release().text()));
         }
         RunningKernel running = RunningKernel.detect(files);
         if (running.release() != null) {

@@ -143,7 +143,7 @@ public record Config(
     private static String read(SystemRoot root, String path, List<String> problems) {
         try {
             Path file = root.resolveAll(path);
-            if (!file.startsWith(root.resolve("/etc/zfsguard"))) {
+            if (!file.startsWith(configDir(root))) {
                 // A link to anywhere else in the system is not configuration: reading it would echo its lines.
                 problems.add(path + ": a symlink that leads out of /etc/zfsguard; not read");
                 return null;
@@ -180,6 +180,15 @@ public record Config(
             problems.add(path + ": cannot read: " + e.getMessage());
         }
         return null;
+    }
+
+    /** /etc/zfsguard as the root's own links lead to it (an /etc that is a link stays inside the root). */
+    private static Path configDir(SystemRoot root) {
+        try {
+            return root.resolveAll("/etc/zfsguard");
+        } catch (IOException | IllegalArgumentException e) {
+            return root.resolve("/etc/zfsguard");
+        }
     }
 
     private static void collect(String text, String name, Map<String, Setting> values, List<String> problems) {

@@ -165,7 +165,7 @@ public final class ReadinessEngine {
             reason = "ZFS is not installed on this system";
         } else if (nextRow == null) {
             overall = ReadinessReport.Overall.UNKNOWN;
-            reason = "the kernel that boots next is not known: " + next.detail();
+            reason = NextBoot.Rule.NONE.label + ": " + next.detail();
         } else if (nextRow.verdict() == Verdict.OK) {
             overall = ReadinessReport.Overall.SAFE;
             reason = "next boot kernel " + nextRow.facts().release() + " has a working ZFS module";

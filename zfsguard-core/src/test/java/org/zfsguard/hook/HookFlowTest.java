@@ -108,7 +108,9 @@ class HookFlowTest {
 
         assertThat(PostInvokeHook.run(ctx(Map.of()))).isZero();
         assertThat(out.toString()).contains("NOT SAFE TO REBOOT: next boot kernel " + NEW)
-                .contains("  next: sudo zfsguard --root " + dir + " rebuild --kernel " + NEW)
+                // the board has no headers for the new kernel: install them first, then rebuild
+                .contains("  next: sudo chroot " + dir + " apt install linux-headers-current-rockchip64, then sudo zfsguard --root "
+                        + dir + " rebuild --kernel " + NEW)
                 .contains("  or:   sudo zfsguard --root " + dir + " restore " + OLD + " --activate");
         assertThat(dir.resolve("var/lib/zfsguard/pending.json")).doesNotExist();
         assertThat(events()).contains("change-detected", "verdict");

@@ -1,13 +1,8 @@
 package org.zfsguard.dpkg;
 
-import org.zfsguard.io.BoundedLines;
-import org.zfsguard.io.RegularFile;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +15,6 @@ import org.zfsguard.system.SystemRoot;
  * file yields what could be read before the problem.
  */
 public final class InstalledVersions {
-    private static final String STATUS = "/var/lib/dpkg/status";
-    private static final int MAX_LINE = 64 * 1024;
-
     private final Map<String, String> versions;
 
     private InstalledVersions(Map<String, String> versions) {
@@ -31,17 +23,7 @@ public final class InstalledVersions {
 
     public static InstalledVersions read(SystemRoot root) {
         Map<String, String> out = new HashMap<>();
-        try {
-            Path status = root.resolveAll(STATUS);
-            if (!Files.isRegularFile(status, LinkOption.NOFOLLOW_LINKS)) {
-                return new InstalledVersions(out);
-            }
-            try (InputStream in = RegularFile.open(status)) {
-                parse(in, out);
-            }
-        } catch (IOException | RuntimeException e) {
-            // What was read so far is still right; the preflight treats the rest as not installed.
-        }
+        DpkgStatus.read(root, e -> keep(e, out));
         return new InstalledVersions(out);
     }
 
@@ -52,28 +34,12 @@ public final class InstalledVersions {
 
     /** Reads dpkg's status stanzas from {@code in} into {@code out} (package to version, installed ones only). */
     public static void parse(InputStream in, Map<String, String> out) throws IOException {
-        BoundedLines r = new BoundedLines(in, MAX_LINE);
-        String pkg = null;
-        String version = null;
-        boolean installed = false;
-        for (String line; (line = r.next()) != null; ) {
-            if (line.isEmpty()) {
-                if (pkg != null && version != null && installed) {
-                    out.put(pkg, version);
-                }
-                pkg = null;
-                version = null;
-                installed = false;
-            } else if (line.startsWith("Package: ")) {
-                pkg = line.substring(9).strip();
-            } else if (line.startsWith("Version: ")) {
-                version = line.substring(9).strip();
-            } else if (line.startsWith("Status: ")) {
-                installed = line.endsWith(" installed");
-            }
-        }
-        if (pkg != null && version != null && installed) {
-            out.put(pkg, version);
+        DpkgStatus.parse(in, e -> keep(e, out));
+    }
+
+    private static void keep(DpkgStatus.Entry e, Map<String, String> out) {
+        if (e.installed() && e.version() != null) {
+            out.put(e.packageName(), e.version());
         }
     }
 

@@ -1,10 +1,8 @@
 package org.zfsguard.dpkg;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +16,6 @@ import org.zfsguard.system.SystemRoot;
  * the packages after it unpacked; the verdict alone does not say so.
  */
 public final class UnfinishedPackages {
-    private static final String STATUS = "/var/lib/dpkg/status";
-    private static final long MAX_STATUS = 64L * 1024 * 1024;
-
     /** One package whose dpkg status is neither installed nor gone. */
     public record Unfinished(String packageName, String version, String state) {
     }
@@ -29,39 +24,26 @@ public final class UnfinishedPackages {
     }
 
     public static List<Unfinished> read(SystemRoot root) {
-        try {
-            Path status = root.resolveAll(STATUS);
-            if (!Files.isRegularFile(status, LinkOption.NOFOLLOW_LINKS) || Files.size(status) > MAX_STATUS) {
-                return List.of();
-            }
-            return parse(Files.readString(status, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            return List.of(); // no status to judge: the verdict speaks for itself
-        }
+        List<Unfinished> out = new ArrayList<>();
+        DpkgStatus.read(root, e -> keep(e, out));
+        return out;
     }
 
     /** The watched packages of dpkg status text whose state is unfinished, in file order. */
     public static List<Unfinished> parse(String status) {
         List<Unfinished> out = new ArrayList<>();
-        for (String stanza : status.split("\n\n")) {
-            String name = null;
-            String version = "";
-            String state = null;
-            for (String line : stanza.split("\n")) {
-                if (line.startsWith("Package: ")) {
-                    name = line.substring(9).strip();
-                } else if (line.startsWith("Version: ")) {
-                    version = line.substring(9).strip();
-                } else if (line.startsWith("Status: ")) {
-                    String[] words = line.substring(8).strip().split(" ");
-                    state = words[words.length - 1];
-                }
-            }
-            if (name != null && state != null && unfinished(state) && watched(name)) {
-                out.add(new Unfinished(name, version, state));
-            }
+        try {
+            DpkgStatus.parse(new ByteArrayInputStream(status.getBytes(StandardCharsets.UTF_8)), e -> keep(e, out));
+        } catch (IOException e) {
+            // a line too long for a status file: what came before it stands
         }
         return out;
+    }
+
+    private static void keep(DpkgStatus.Entry e, List<Unfinished> out) {
+        if (unfinished(e.state()) && watched(e.packageName())) {
+            out.add(new Unfinished(e.packageName(), e.version() == null ? "" : e.version(), e.state()));
+        }
     }
 
     private static boolean unfinished(String state) {

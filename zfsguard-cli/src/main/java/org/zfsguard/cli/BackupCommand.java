@@ -96,7 +96,7 @@ final class BackupCommand implements Callable<Integer> {
                 out.println("removed old backup " + gone.id() + " (keep_kernels = " + config.keepKernels() + ")");
             }
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), GlobalOptions.command(again().because("(once the other zfsguard has finished)")));
+            throw new UserError(e.getMessage(), GlobalOptions.command(again().because("(once it has finished)")));
         } catch (IOException e) {
             throw ioFailure(e, GlobalOptions.command(again()));
         }

@@ -100,7 +100,7 @@ final class BackupsCommand implements Callable<Integer> {
                         GlobalOptions.command(NextStep.zfsguard("backups")));
             }
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), GlobalOptions.command(again.because("(once the other zfsguard has finished)")));
+            throw new UserError(e.getMessage(), GlobalOptions.command(again.because("(once it has finished)")));
         } catch (IOException e) {
             throw BackupCommand.ioFailure(e, GlobalOptions.command(again));
         }

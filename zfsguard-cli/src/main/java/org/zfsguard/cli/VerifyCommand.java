@@ -77,7 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
                 return early;
             }
         } catch (LockBusyException e) {
-            throw new UserError(e.getMessage(), GlobalOptions.command(again.because("(once the other zfsguard has finished)")));
+            throw new UserError(e.getMessage(), GlobalOptions.command(again.because("(once it has finished)")));
         } catch (IOException e) {
             throw BackupCommand.ioFailure(e, GlobalOptions.command(NextStep.zfsguardAsRoot("verify")));
         }

@@ -289,12 +289,12 @@ class BackupCommandsTest {
 
         CliRun list = run("backups");
         assertThat(list.code()).isZero();
-        assertThat(list.out()).contains(id).contains("DAMAGED").contains("sudo zfsguard backups --remove ID");
+        assertThat(list.out()).contains(id).contains("DAMAGED").contains("sudo zfsguard --root " + root + " backups --remove ID");
 
         CliRun verify = run("verify");
         assertThat(verify.code()).isEqualTo(ExitCodes.NOT_SAFE);
         assertThat(verify.out()).contains("DAMAGED  " + id);
-        assertThat(verify.err()).contains("next: sudo zfsguard backups --remove " + id);
+        assertThat(verify.err()).contains("next: sudo zfsguard --root " + root + " backups --remove " + id);
         assertThat(run("verify", id).code()).isEqualTo(ExitCodes.NOT_SAFE);
 
         // another backup keeps it

@@ -102,13 +102,15 @@ class RealZfsBuildIT extends ChrootSuite {
             c.runOk("sed", "-i", "s/ main$/ main contrib/", "/etc/apt/sources.list");
             assertThat(c.hostPath("/etc/apt/sources.list")).content().contains("contrib");
             c.runOk("apt-get", "update");
-            // zfsguard first, as on a board that has it: its postinst adds the DKMS block.
+            // zfsguard first, as on a board that has it; without DKMS it leaves /etc/dkms alone.
             c.copyIn(pkg.deb(), pkg.chrootPath());
             c.runOk("apt-get", "install", "-y", pkg.chrootPath());
-            assertThat(c.hostPath("/etc/dkms/zfs.conf")).content().contains("# >>> zfsguard:");
+            assertThat(c.hostPath("/etc/dkms")).doesNotExist();
             // zfsguard never builds for a kernel that is not installed: the image, not only headers.
             c.run(LONG, "apt-get", "install", "-y", "--no-install-recommends", "linux-image-amd64",
                     "linux-headers-amd64", "dkms").orFail();
+            // DKMS arriving fires zfsguard's trigger, which adds the block before zfs-dkms builds anything.
+            assertThat(c.hostPath("/etc/dkms/zfs.conf")).content().contains("# >>> zfsguard:");
 
             long dkmsStart = System.nanoTime();
             Exec.Result zfsDkms;

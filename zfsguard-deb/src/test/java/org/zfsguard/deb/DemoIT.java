@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class DemoIT extends ChrootSuite {
 
     /** The label of a line that names the next command ("run:" and "or:" in older wording). */
-    private static final String NEXT = "(next|run|or):\\s+";
+    private static final String NEXT = "(next|or):\\s+";
 
     /** The first run may debootstrap the base; the demo itself takes well under two minutes. */
     private static final Duration LIMIT = Duration.ofMinutes(20);

@@ -68,9 +68,12 @@ class RestorerTest extends StoreTestBase {
         assertThat(depmodCalls).isEmpty();
     }
 
-    @Test
-    void activateOnArmbianRepointsImageUInitrdAndDtb() throws IOException {
-        BootSetFixture.create(rootDir, K, 32);
+    /**
+     * An Armbian board after an in-place kernel upgrade: K backed up, then its files
+     * gone, and /boot/Image, uInitrd and dtb naming K2.
+     */
+    private BackupSet armbianUpgradedInPlace(int seed) throws IOException {
+        BootSetFixture.create(rootDir, K, seed);
         BackupSet set = backup(K);
         BootSetFixture.deleteBootSet(rootDir, K);
         BootSetFixture.text(rootDir, "/etc/armbian-release", "BOARD=rockpro64\n");
@@ -78,6 +81,13 @@ class RestorerTest extends StoreTestBase {
         Files.createSymbolicLink(boot.resolve("Image"), Path.of("vmlinuz-" + K2));
         Files.createSymbolicLink(boot.resolve("uInitrd"), Path.of("uInitrd-" + K2));
         Files.createSymbolicLink(boot.resolve("dtb"), Path.of("dtb-" + K2));
+        return set;
+    }
+
+    @Test
+    void activateOnArmbianRepointsImageUInitrdAndDtb() throws IOException {
+        BackupSet set = armbianUpgradedInPlace(32);
+        Path boot = rootDir.resolve("boot");
 
         RestoreOutcome o = restorer(nobody()).restore(set, new Restorer.Options(false, false, true));
 
@@ -92,15 +102,8 @@ class RestorerTest extends StoreTestBase {
 
     @Test
     void theDryRunAfterAnArmbianInPlaceUpgradePredictsTheLinksTheRunRepoints() throws IOException {
-        BootSetFixture.create(rootDir, K, 34);
-        BackupSet set = backup(K);
-        // the package was replaced in place: the old kernel's files are gone, the links name the new one
-        BootSetFixture.deleteBootSet(rootDir, K);
-        BootSetFixture.text(rootDir, "/etc/armbian-release", "BOARD=rockpro64\n");
+        BackupSet set = armbianUpgradedInPlace(34);
         Path boot = rootDir.resolve("boot");
-        Files.createSymbolicLink(boot.resolve("Image"), Path.of("vmlinuz-" + K2));
-        Files.createSymbolicLink(boot.resolve("uInitrd"), Path.of("uInitrd-" + K2));
-        Files.createSymbolicLink(boot.resolve("dtb"), Path.of("dtb-" + K2));
 
         RestoreOutcome plan = restorer(nobody()).restore(set, new Restorer.Options(false, true, true));
         List<String> steps = ((RestoreOutcome.Planned) plan).steps();

@@ -22,7 +22,7 @@ class PackageInstallIT extends PackageLifecycle {
     /** The launcher, the hook programs, and the shims in /etc that run-parts executes. */
     private static final java.util.Set<String> EXECUTABLES = java.util.Set.of(LAUNCHER,
             "/usr/lib/zfsguard/apt-pre-install", "/usr/lib/zfsguard/post-invoke",
-            "/usr/lib/zfsguard/kernel-prerm", "/usr/lib/zfsguard/kernel-postinst",
+            "/usr/lib/zfsguard/kernel-prerm", "/usr/lib/zfsguard/kernel-postinst", "/usr/lib/zfsguard/apt-update-post",
             "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard");
     /** Configuration and shims only: code under /etc would be frozen by a local edit. */
     private static final java.util.Set<String> CONFFILES = java.util.Set.of("/etc/zfsguard/zfsguard.conf",

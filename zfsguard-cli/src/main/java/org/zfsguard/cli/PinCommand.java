@@ -2,15 +2,18 @@ package org.zfsguard.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import org.zfsguard.config.Config;
 import org.zfsguard.pin.Hold;
 import org.zfsguard.pin.PinFile;
 import org.zfsguard.pin.PinPlan;
+import org.zfsguard.rebuild.CommandRunner;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
@@ -28,7 +31,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Show the kernel versions apt keeps back because the installed OpenZFS does not support them "
                     + "(the compatibility pin, " + PinFile.PATH + "), and why.",
-            "With --refresh, rewrite the pin from apt's package lists and the installed OpenZFS."
+            "With --refresh, rewrite the pin from apt's package lists and the installed OpenZFS. When the lists "
+                    + "offer a newer zfs-dkms, its Linux range is read from the package (apt's archive cache, or "
+                    + "apt-get download once per version, kept in /var/lib/zfsguard/openzfs-meta/), so that "
+                    + "apt brings a kernel together with an OpenZFS that supports it and keeps back only the others."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown, or refreshed", "1:the pin could not be written", "2:bad usage or configuration"})
@@ -41,6 +47,10 @@ final class PinCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the pin as one JSON document.")
     boolean json;
+
+    @Option(names = "--no-download", description = "With --refresh: do not download a newer zfs-dkms from the lists "
+            + "to read its Linux range (then the pin is lifted while that range is unknown).")
+    boolean noDownload;
 
     @Option(names = "--quiet", description = "With --refresh: print nothing but errors (for apt's hook).")
     boolean quiet;
@@ -57,13 +67,17 @@ final class PinCommand implements Callable<Integer> {
         boolean upToDate;
         boolean changed = false;
         try {
-            plan = auto ? PinFile.compute(root, problems) : Optional.empty();
             if (refresh) {
                 StateDir state = BackupCommand.stateDir(root);
                 state.ensure();
                 try (ZfsguardLock lock = BackupCommand.lock(state, "sudo zfsguard pin --refresh")) {
+                    plan = auto ? PinFile.compute(root, problems,
+                            noDownload ? Optional.empty()
+                                    : Optional.<Function<Path, CommandRunner>>of(CommandRunner::processesIn)) : Optional.empty();
                     changed = PinFile.apply(root, state, plan, auto ? "refresh" : "pin = off");
                 }
+            } else {
+                plan = auto ? PinFile.compute(root, problems) : Optional.empty();
             }
             upToDate = plan.map(PinPlan::preferences).equals(PinFile.current(root));
         } catch (IOException e) {

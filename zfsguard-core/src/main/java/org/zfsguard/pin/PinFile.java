@@ -13,13 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
+import org.zfsguard.deb.ControlFields;
 import org.zfsguard.dpkg.InstalledVersions;
 import org.zfsguard.kernel.RootFiles;
+import org.zfsguard.rebuild.CommandRunner;
 import org.zfsguard.state.AtomicFiles;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.system.SystemRoot;
+import org.zfsguard.zfs.OpenZfsMeta;
 import org.zfsguard.zfs.OpenZfsSources;
 
 /**
@@ -38,6 +42,17 @@ public final class PinFile {
      * (nothing to keep a kernel compatible with). Lists that cannot be read go to {@code problems}.
      */
     public static Optional<PinPlan> compute(SystemRoot root, List<String> problems) throws IOException {
+        return compute(root, problems, Optional.empty());
+    }
+
+    /**
+     * As {@link #compute(SystemRoot, List)}; with {@code download}, a newer zfs-dkms in the
+     * lists whose Linux range is not known yet is fetched with apt's own download and read
+     * (see {@link CandidateMeta}), so that the pin holds exactly the kernels it cannot build.
+     */
+    public static Optional<PinPlan> compute(SystemRoot root, List<String> problems,
+            Optional<Function<Path, CommandRunner>> download)
+            throws IOException {
         OpenZfsSources zfs = OpenZfsSources.read(new RootFiles(root));
         if (zfs.problem() != null) {
             problems.add(zfs.problem());
@@ -51,8 +66,17 @@ public final class PinFile {
             installedPackages.add(e.getKey() + "=" + e.getValue());
         }
         KernelPackageIndex index = AptLists.read(root, problems);
-        return Optional.of(CompatibilityPin.plan(index, zfs.meta(), installed.version(CompatibilityPin.ZFS_DKMS),
-                Optional.empty(), installedPackages));
+        Optional<String> installedZfs = installed.version(CompatibilityPin.ZFS_DKMS);
+        Optional<OpenZfsMeta> candidate = Optional.empty();
+        Optional<String> newer = CompatibilityPin.newerZfs(index, installedZfs).map(ControlFields::version);
+        if (newer.isPresent()) {
+            StateDir state = StateDir.of(root);
+            candidate = CandidateMeta.known(root, state, newer.get(), problems);
+            if (candidate.isEmpty() && download.isPresent()) {
+                candidate = CandidateMeta.download(root, state, newer.get(), download.get(), problems);
+            }
+        }
+        return Optional.of(CompatibilityPin.plan(index, zfs.meta(), installedZfs, candidate, installedPackages));
     }
 
     /** The file's text as it is, or empty when there is none. */

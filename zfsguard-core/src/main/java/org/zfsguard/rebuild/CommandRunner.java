@@ -17,8 +17,14 @@ public interface CommandRunner {
 
     /** The real one: no standard input, and at most 30 minutes. */
     static CommandRunner processes() {
+        return processesIn(null);
+    }
+
+    /** The real one, started in {@code directory} (the current one when null). */
+    static CommandRunner processesIn(java.nio.file.Path directory) {
         return (argv, lines) -> {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .directory(directory == null ? null : directory.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;

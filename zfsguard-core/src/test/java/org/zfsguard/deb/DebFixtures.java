@@ -18,10 +18,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Builds .deb files for tests: real ones with dpkg-deb, hostile ones byte by byte. */
-final class DebFixtures {
+public final class DebFixtures {
     static final String KERNEL = "6.12.58-current-rockchip64";
 
-    static final String META_2_4_0 = """
+    public static final String META_2_4_0 = """
             Meta:          1
             Name:          zfs
             Branch:        1.0
@@ -38,17 +38,17 @@ final class DebFixtures {
     }
 
     /** A package tree: control fields, files (path -> content) and symlinks (path -> target). */
-    static final class Tree {
+    public static final class Tree {
         final Map<String, String> control = new LinkedHashMap<>();
         final Map<String, String> files = new LinkedHashMap<>();
         final Map<String, String> links = new LinkedHashMap<>();
 
-        Tree field(String k, String v) {
+        public Tree field(String k, String v) {
             control.put(k, v);
             return this;
         }
 
-        Tree file(String path, String content) {
+        public Tree file(String path, String content) {
             files.put(path, content);
             return this;
         }
@@ -59,7 +59,7 @@ final class DebFixtures {
         }
 
         /** Builds with {@code dpkg-deb --build -Z<compression>}. */
-        Path build(Path dir, String compression) throws IOException, InterruptedException {
+        public Path build(Path dir, String compression) throws IOException, InterruptedException {
             Path root = Files.createTempDirectory(dir, "tree");
             Path debian = Files.createDirectories(root.resolve("DEBIAN"));
             StringBuilder c = new StringBuilder();
@@ -99,7 +99,7 @@ final class DebFixtures {
                 .file("var/lib/armbian/marker", "after usr/src");
     }
 
-    static Tree zfsDkms() {
+    public static Tree zfsDkms() {
         return new Tree()
                 .field("Package", "zfs-dkms")
                 .field("Version", "2.4.0-1")

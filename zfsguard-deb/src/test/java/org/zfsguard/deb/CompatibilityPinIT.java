@@ -16,14 +16,18 @@ import org.junit.jupiter.api.Test;
  * installed; a local repository (the chroot's only apt source) offers kernel 26.2.1 (Linux
  * 6.19.6) under the same Armbian name and an unrelated update. {@code apt-get update} writes the
  * pin; {@code apt-get full-upgrade} keeps the kernel back, installs the other update and exits
- * 0 without a refusal by the gate; once zfs-dkms 2.4.1 (Linux-Maximum 6.19) is in the
- * repository, the next update lifts the pin and full-upgrade brings both.
+ * 0 without a refusal by the gate. Then zfs-dkms 2.4.1 (Linux-Maximum 6.19) and kernel 26.5.1
+ * (Linux 7.0.1, beyond it too) arrive: the next update downloads zfs-dkms with apt's own
+ * {@code apt-get download}, reads its range, and keeps back 26.5.1 only; full-upgrade brings
+ * 26.2.1 together with the new OpenZFS. A last update with unchanged lists starts no zfsguard.
  */
 class CompatibilityPinIT extends ChrootSuite {
     static final String REPO = "/root/repo";
     static final String PIN = "/etc/apt/preferences.d/zfsguard";
     static final String NEW_ARMBIAN = "26.2.1";
     static final String NEW_K = "6.19.6-current-rockchip64";
+    static final String BEYOND_ARMBIAN = "26.5.1";
+    static final String BEYOND_K = "7.0.1-current-rockchip64";
 
     @Test
     void fullUpgradeKeepsTheIncompatibleKernelBackAndBringsItWithACompatibleOpenZfs() throws IOException {
@@ -50,9 +54,18 @@ class CompatibilityPinIT extends ChrootSuite {
             assertThat(c.runOk("zfsguard", "pin").stdout()).contains("held: " + FakeKernelPackages.CURRENT_IMAGE + " "
                     + NEW_ARMBIAN + " (Linux 6.19.6)");
 
-            offer(c, FakeKernelPackages.zfsDkms(FakeKernelPackages.ZFS_NEW));
+            offer(c, FakeKernelPackages.zfsDkms(FakeKernelPackages.ZFS_NEW),
+                    FakeKernelPackages.currentImage(BEYOND_ARMBIAN, BEYOND_K));
             c.runOk("apt-get", "update");
-            assertThat(Files.readString(c.hostPath(PIN))).doesNotContain("Pin-Priority");
+            String narrowed = Files.readString(c.hostPath(PIN));
+            System.out.println("---- the pin once zfs-dkms 2.4.1's range is known ----\n" + narrowed
+                    + "\n---- zfsguard pin ----\n" + output(c.run("zfsguard", "pin")));
+            assertThat(narrowed).contains("Package: " + FakeKernelPackages.CURRENT_IMAGE + "\nPin: version "
+                    + BEYOND_ARMBIAN + "\nPin-Priority: -1\n").doesNotContain("Pin: version " + NEW_ARMBIAN);
+            assertThat(narrowed).contains("OpenZFS " + FakeKernelPackages.ZFS_NEW + " (Linux 4.18 to 6.19)");
+            assertThat(c.hostPath("/var/lib/zfsguard/openzfs-meta/" + FakeKernelPackages.ZFS_NEW + "-1")).isRegularFile();
+            assertThat(c.runOk("ls", "-A", "/var/lib/zfsguard/candidates").stdout()).isEmpty();
+
             Exec.Result both = c.run("apt-get", "full-upgrade", "-y");
             System.out.println("---- apt-get full-upgrade -y, with zfs-dkms 2.4.1 in the repository ----\n" + output(both));
             assertThat(both.exitCode()).as(both.describe()).isZero();
@@ -60,6 +73,14 @@ class CompatibilityPinIT extends ChrootSuite {
             assertThat(version(c, "zfs-dkms")).isEqualTo(FakeKernelPackages.ZFS_NEW + "-1");
             assertThat(version(c, FakeKernelPackages.CURRENT_IMAGE)).isEqualTo(NEW_ARMBIAN);
             assertThat(Scenarios.journal(c)).contains("\"pin-written\"");
+
+            c.runOk("apt-get", "update");
+            c.runOk("mv", "/usr/bin/zfsguard", "/usr/bin/zfsguard.real");
+            c.write("/usr/bin/zfsguard", "#!/bin/sh\n# FAKE launcher: records that a hook started zfsguard\n"
+                    + "echo \"$*\" >>/root/zfsguard-started\nexit 0\n", "rwxr-xr-x");
+            c.runOk("apt-get", "update");
+            assertThat(c.hostPath("/root/zfsguard-started")).as("apt-get update with unchanged lists").doesNotExist();
+            c.runOk("mv", "-f", "/usr/bin/zfsguard.real", "/usr/bin/zfsguard");
         }
     }
 

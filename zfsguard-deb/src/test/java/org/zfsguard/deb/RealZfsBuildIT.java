@@ -177,7 +177,12 @@ class RealZfsBuildIT extends ChrootSuite {
             assertThat(modinfo).startsWith(kernel + " ").startsWith(vm.group(2) + " ");
             assertThat(c.hostPath("/var/lib/zfsguard/events.jsonl")).content().contains("\"event\":\"rebuild-finished\"");
 
-            // The same build with two jobs, for the figures: how much a second job buys.
+            // The same build with two jobs, for the figures: how much a second job buys. It decides
+            // nothing that the build above did not, so CI leaves it to the developer's long matrix.
+            if (!Boolean.getBoolean("zfsguard.longMatrix")) {
+                System.out.println("zfsguard rebuild --jobs 2: not run (it is for the figures: -DlongMatrix=true)");
+                return;
+            }
             c.runOk("dkms", "remove", "zfs/" + version, "-k", kernel);
             long start2 = System.nanoTime();
             Exec.Result rebuild2;

@@ -127,6 +127,13 @@ public final class InitramfsReader {
                 } catch (Budget.Exceeded e) {
                     throw new InitramfsReadException("unpacks to more than " + (budget >> 20) + " MiB before "
                             + (done() ? "the end" : "zfs.ko of " + k.text() + " was found") + ": not read further");
+                } catch (DecoderUnavailableException e) {
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    // A decoder's complaint (a CRC error, a bad block) is about the image's bytes:
+                    // the image cannot be read, which callers report as "cannot tell".
+                    throw new InitramfsReadException("damaged " + kind + " data: "
+                            + SystemRoot.printable(String.valueOf(e.getMessage())));
                 }
                 return; // the kernel allows more after it; mkinitramfs never writes any
             }

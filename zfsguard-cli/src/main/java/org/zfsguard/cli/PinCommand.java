@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import org.zfsguard.config.Config;
+import org.zfsguard.pin.CompatibilityPin;
 import org.zfsguard.pin.Hold;
 import org.zfsguard.pin.PinFile;
 import org.zfsguard.pin.PinPlan;
@@ -115,8 +116,11 @@ final class PinCommand implements Callable<Integer> {
         out.println("OpenZFS " + p.openZfs().version() + " supports Linux " + p.openZfs().linuxMinimum() + " to "
                 + p.openZfs().linuxMaximum());
         p.lifted().ifPresent(l -> out.println("no kernel is held: " + l));
+        p.candidate().ifPresent(c -> out.println(c.describe() + " is in apt's lists: apt may bring it together with"
+                + " a kernel it supports"));
         if (p.holds().isEmpty() && p.lifted().isEmpty()) {
-            out.println("no kernel in apt's lists is outside that range; nothing is held back");
+            out.println(p.candidate().isPresent() ? "no kernel in apt's lists is outside both ranges; nothing is held back"
+                    : "no kernel in apt's lists is outside that range; nothing is held back");
         }
         for (Hold h : p.holds()) {
             out.println("held: " + h.packageName() + " " + h.version() + " (Linux " + h.kernel() + ")");
@@ -139,6 +143,15 @@ final class PinCommand implements Callable<Integer> {
             z.addProperty("linuxMaximum", String.valueOf(p.openZfs().linuxMaximum()));
             o.add("openzfs", z);
             p.lifted().ifPresent(l -> o.addProperty("lifted", l));
+            p.candidate().ifPresent(c -> {
+                JsonObject n = new JsonObject();
+                n.addProperty("package", CompatibilityPin.ZFS_DKMS);
+                n.addProperty("version", c.packageVersion());
+                n.addProperty("openzfs", c.meta().version());
+                n.addProperty("linuxMinimum", String.valueOf(c.meta().linuxMinimum()));
+                n.addProperty("linuxMaximum", String.valueOf(c.meta().linuxMaximum()));
+                o.add("candidate", n);
+            });
         });
         JsonArray holds = new JsonArray();
         for (Hold h : plan.map(PinPlan::holds).orElse(List.of())) {

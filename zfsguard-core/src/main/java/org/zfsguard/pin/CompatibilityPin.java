@@ -65,7 +65,10 @@ public final class CompatibilityPin {
             }
             holds.add(new Hold(p.packageName(), p.version(), k.get(), reason(p, k.get(), installed, newer)));
         }
-        return new PinPlan(installed, holds, Optional.empty());
+        Optional<PinPlan.Candidate> known = newerZfs.isPresent() && candidateMeta.isPresent()
+                ? Optional.of(new PinPlan.Candidate(newerZfs.get().version(), candidateMeta.get()))
+                : Optional.empty();
+        return new PinPlan(installed, holds, Optional.empty(), known);
     }
 
     private static String reason(ControlFields p, KernelRelease k, OpenZfsMeta installed, Optional<OpenZfsMeta> newer) {

@@ -95,8 +95,12 @@ class CompatibilityPinTest {
     @Test
     void aNewerZfsWhoseMetaIsKnownDecidesPerKernel() throws IOException {
         KernelPackageIndex idx = index("debian-bookworm.Packages", "debian-bookworm-backports.Packages");
-        assertThat(CompatibilityPin.plan(idx, ZFS_2_1_11, Optional.of("2.1.11-1"), Optional.of(ZFS_2_3_2), Set.of())
-                .holds()).isEmpty();
+        PinPlan lifted = CompatibilityPin.plan(idx, ZFS_2_1_11, Optional.of("2.1.11-1"), Optional.of(ZFS_2_3_2), Set.of());
+        assertThat(lifted.holds()).isEmpty();
+        assertThat(lifted.candidate()).hasValueSatisfying(c -> assertThat(c.describe())
+                .isEqualTo("zfs-dkms 2.3.2-2~bpo12+2 (OpenZFS 2.3.2, Linux 4.18 to 6.14)"));
+        assertThat(lifted.preferences()).contains("# zfs-dkms 2.3.2-2~bpo12+2 (OpenZFS 2.3.2, Linux 4.18 to 6.14) is in"
+                + " apt's lists: kernels it supports are not held.");
         PinPlan tooOld = CompatibilityPin.plan(idx, ZFS_2_1_11, Optional.of("2.1.11-1"),
                 Optional.of(meta("2.2.0", "3.10", "6.5")), Set.of());
         assertThat(tooOld.holds()).hasSize(4);

@@ -276,8 +276,10 @@ final class RebuildCommand implements Callable<Integer> {
         return GlobalOptions.command(NextStep.zfsguardAsRoot(args.toArray(String[]::new)));
     }
 
-    /** The final check decides too: a run that built everything can still leave the next boot unsafe. */
-    /** The closing verdict; after a build ({@code built} set) it also goes to the metrics and the login message. */
+    /**
+     * The final check decides too: a run that built everything can still leave the next boot unsafe.
+     * After a build ({@code built} set) the verdict also goes to the metrics and the login message.
+     */
     private int finish(int code, Config built) {
         RebuildVerdict verdict = RebuildVerdict.check(root);
         out.println(verdict.line());

@@ -120,7 +120,9 @@ class FleetIT extends ChrootSuite {
             Exec.Result fact = Exec.run(List.of("ansible", "-i", inventory.toString(), "unsafe-board", "-m", "ansible.builtin.setup",
                     "-a", "filter=ansible_local"), ansibleEnv(work), Duration.ofMinutes(3), work);
             assertThat(fact.exitCode()).as(fact.describe()).isZero();
-            assertThat(fact.stdout()).contains("\"overall\": \"NOT_SAFE\"");
+            assertThat(fact.stdout()).contains("\"ansible_local\": {").contains("\"zfsguard\": {")
+                    .containsPattern("\"overall\": \\{\\s+\"reason\": \"next boot kernel " + FakeKernelPackages.NEW_K
+                            + " is MISSING[^\"]*\",\\s+\"verdict\": \"NOT_SAFE\"");
         }
     }
 

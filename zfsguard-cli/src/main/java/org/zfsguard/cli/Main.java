@@ -67,6 +67,7 @@ public final class Main implements Runnable {
         COMMANDS.put("restore", RestoreCommand::new);
         COMMANDS.put("preflight", PreflightCommand::new);
         COMMANDS.put("pin", PinCommand::new);
+        COMMANDS.put("metrics", MetricsCommand::new);
         COMMANDS.put("hook", HookCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
     }

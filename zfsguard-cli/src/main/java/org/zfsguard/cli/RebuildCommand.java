@@ -16,6 +16,7 @@ import org.zfsguard.backup.BackupStore;
 import org.zfsguard.config.Config;
 import org.zfsguard.dpkg.DpkgLocks;
 import org.zfsguard.message.NextStep;
+import org.zfsguard.metrics.VerdictPublisher;
 import org.zfsguard.rebuild.BuildRunner;
 import org.zfsguard.rebuild.BuildTools;
 import org.zfsguard.rebuild.CommandRunner;
@@ -182,7 +183,7 @@ final class RebuildCommand implements Callable<Integer> {
             return refusals;
         }
         if (!planned.hasWork()) {
-            return finish(refusals);
+            return finish(refusals, null);
         }
         if (!yes) {
             if (!confirmation.interactive()) {
@@ -196,7 +197,7 @@ final class RebuildCommand implements Callable<Integer> {
             // Whoever answered may have taken a while: apt may have started meanwhile.
             awaitDpkg(Duration.ZERO, again);
         }
-        return finish(Math.max(refusals, build(planned, limits, config, again)));
+        return finish(Math.max(refusals, build(planned, limits, config, again)), config);
     }
 
     /** Runs the plan under zfsguard's lock; the exit code of the work, before the final check. */
@@ -275,10 +276,16 @@ final class RebuildCommand implements Callable<Integer> {
         return GlobalOptions.command(NextStep.zfsguardAsRoot(args.toArray(String[]::new)));
     }
 
-    /** The final check decides too: a run that built everything can still leave the next boot unsafe. */
-    private int finish(int code) {
+    /**
+     * The final check decides too: a run that built everything can still leave the next boot unsafe.
+     * After a build ({@code built} set) the verdict also goes to the metrics and the login message.
+     */
+    private int finish(int code, Config built) {
         RebuildVerdict verdict = RebuildVerdict.check(root);
         out.println(verdict.line());
+        if (built != null) {
+            VerdictPublisher.publishQuietly(root, built, verdict.report()).forEach(l -> err.println("zfsguard: " + l));
+        }
         out.flush();
         return switch (verdict.overall()) {
             case SAFE -> code;

@@ -64,8 +64,8 @@ class MainTest {
                 .containsOnlyKeys("check");
         assertThat(Main.newCommandLine(new String[] {"help", "status"}).getSubcommands())
                 .containsKeys("status", "check", "hook", "help");
-        assertThat(Main.newCommandLine(new String[] {"--version"}).getSubcommands()).hasSize(11);
-        assertThat(Main.newCommandLine(new String[] {"nonsense"}).getSubcommands()).hasSize(11);
+        assertThat(Main.newCommandLine(new String[] {"--version"}).getSubcommands()).hasSize(12);
+        assertThat(Main.newCommandLine(new String[] {"nonsense"}).getSubcommands()).hasSize(12);
     }
 
     @Test

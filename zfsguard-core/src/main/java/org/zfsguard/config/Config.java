@@ -36,7 +36,8 @@ public record Config(
         PreflightMode preflight,
         int keepKernels,
         long reserveMiB,
-        PinMode pin) {
+        PinMode pin,
+        String metricsDir) {
 
     public static final String PATH = "/etc/zfsguard/zfsguard.conf";
     /** Drop-ins: {@code *.conf} here, read after {@link #PATH} in lexical order; a later file wins. */
@@ -48,6 +49,15 @@ public record Config(
 
     /** Whether zfsguard keeps apt's compatibility pin (/etc/apt/preferences.d/zfsguard). */
     public enum PinMode { AUTO, OFF }
+
+    /** Where Debian's prometheus-node-exporter reads textfile metrics. */
+    public static final String DEFAULT_METRICS_DIR = "/var/lib/prometheus/node-exporter";
+    private static final Pattern METRICS_DIR = Pattern.compile("(/[A-Za-z0-9_.+-]+)+");
+
+    public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
+            long reserveMiB, PinMode pin) {
+        this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, pin, DEFAULT_METRICS_DIR);
+    }
 
     public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
             long reserveMiB) {
@@ -224,6 +234,7 @@ public record Config(
         int keep = p.integer("keep_kernels", d.keepKernels(), 1, 20);
         long reserve = p.integer("reserve_mib", (int) d.reserveMiB(), 0, 1 << 20);
         PinMode pin = p.choice("pin", PinMode.class, d.pin());
+        String metricsDir = p.path("metrics_dir", d.metricsDir());
         for (Map.Entry<String, Setting> e : values.entrySet()) {
             if (!p.known.contains(e.getKey())) {
                 problems.add(e.getValue().file() + ": unknown key '" + SystemRoot.printable(e.getKey()) + "'");
@@ -235,7 +246,7 @@ public record Config(
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
-        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin);
+        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin, metricsDir);
     }
 
     private static final class Parser {
@@ -267,6 +278,22 @@ public record Config(
                 problems.add(name + ": " + key + " = '" + SystemRoot.printable(v) + "' is not a whole number");
                 return fallback;
             }
+        }
+
+        /** An absolute path of plain names: no "..", no spaces, nothing a shell or a path join could misread. */
+        String path(String key, String fallback) {
+            known.add(key);
+            Setting s = values.get(key);
+            if (s == null) {
+                return fallback;
+            }
+            String v = s.value();
+            if (!METRICS_DIR.matcher(v).matches() || ("/" + v + "/").contains("/../") || ("/" + v + "/").contains("/./")) {
+                problems.add(s.file() + ": " + key + " = '" + SystemRoot.printable(v)
+                        + "' is not an absolute path of plain names (letters, digits, '_', '.', '+', '-')");
+                return fallback;
+            }
+            return v;
         }
 
         <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.zfsguard.kernel.KernelRelease;
+import org.zfsguard.metrics.VerdictPublisher;
 import org.zfsguard.readiness.ReadinessEngine;
 
 /**
@@ -45,6 +46,8 @@ public final class KernelHooks {
         addOnce(pending.kernelsInstalled, kernel);
         record.write(pending);
         ctx.journal("kernel-installed", Map.of("kernel", kernel));
+        // Until post-invoke judges the whole run, the dashboard shows what the disk says now.
+        VerdictPublisher.publishQuietly(ctx.root(), ctx.config(), new ReadinessEngine(ctx.root()).evaluate()).forEach(ctx::say);
         return 0;
     }
 

@@ -12,6 +12,7 @@ import org.zfsguard.config.Config;
 import org.zfsguard.dpkg.UnfinishedPackages;
 import org.zfsguard.pin.PinFile;
 import org.zfsguard.message.NextStep;
+import org.zfsguard.metrics.VerdictPublisher;
 import org.zfsguard.readiness.KernelReadiness;
 import org.zfsguard.readiness.ReadinessEngine;
 import org.zfsguard.readiness.ReadinessReport;
@@ -71,6 +72,7 @@ public final class PostInvokeHook {
         ev.put("kernels_installed", p.kernelsInstalled);
         ev.put("preflight", p.preflight);
         ctx.journal("verdict", ev);
+        VerdictPublisher.publishQuietly(ctx.root(), ctx.config(), report).forEach(ctx::say);
         record.clear();
         return 0;
     }

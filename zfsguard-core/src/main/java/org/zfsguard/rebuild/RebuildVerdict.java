@@ -6,11 +6,11 @@ import org.zfsguard.readiness.VerdictSentence;
 import org.zfsguard.system.SystemRoot;
 
 /** The last word of every rebuild: SAFE TO REBOOT or NOT SAFE TO REBOOT, from a fresh check of the disk. */
-public record RebuildVerdict(ReadinessReport.Overall overall, String line) {
+public record RebuildVerdict(ReadinessReport.Overall overall, String line, ReadinessReport report) {
 
     public static RebuildVerdict check(SystemRoot root) {
         ReadinessReport fresh = new ReadinessEngine(root).evaluate();
         String line = VerdictSentence.of(fresh);
-        return new RebuildVerdict(fresh.overall(), line);
+        return new RebuildVerdict(fresh.overall(), line, fresh);
     }
 }

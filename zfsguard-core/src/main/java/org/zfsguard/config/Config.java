@@ -36,7 +36,8 @@ public record Config(
         PreflightMode preflight,
         int keepKernels,
         long reserveMiB,
-        PinMode pin) {
+        PinMode pin,
+        org.zfsguard.guard.BootGuard.Mode bootGuard) {
 
     public static final String PATH = "/etc/zfsguard/zfsguard.conf";
     /** Drop-ins: {@code *.conf} here, read after {@link #PATH} in lexical order; a later file wins. */
@@ -52,6 +53,12 @@ public record Config(
     public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
             long reserveMiB) {
         this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, PinMode.AUTO);
+    }
+
+    public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
+            long reserveMiB, PinMode pin) {
+        this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, pin,
+                org.zfsguard.guard.BootGuard.Mode.HOLD);
     }
 
     public enum BuildPolicy { MANUAL, DEFERRED }
@@ -224,6 +231,8 @@ public record Config(
         int keep = p.integer("keep_kernels", d.keepKernels(), 1, 20);
         long reserve = p.integer("reserve_mib", (int) d.reserveMiB(), 0, 1 << 20);
         PinMode pin = p.choice("pin", PinMode.class, d.pin());
+        org.zfsguard.guard.BootGuard.Mode bootGuard = p.choice("boot_guard", org.zfsguard.guard.BootGuard.Mode.class,
+                d.bootGuard());
         for (Map.Entry<String, Setting> e : values.entrySet()) {
             if (!p.known.contains(e.getKey())) {
                 problems.add(e.getValue().file() + ": unknown key '" + SystemRoot.printable(e.getKey()) + "'");
@@ -235,7 +244,7 @@ public record Config(
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
-        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin);
+        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin, bootGuard);
     }
 
     private static final class Parser {

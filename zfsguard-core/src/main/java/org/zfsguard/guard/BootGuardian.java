@@ -145,6 +145,12 @@ public final class BootGuardian {
                     }
                     changed = true;
                     gs.write(s);
+                    String stale = RestoredKernel.staleReason(root, h.target());
+                    if (stale != null) {
+                        lines.add("WARNING: the restored " + h.target() + " is STALE (" + stale + "): it boots, but"
+                                + " ZFS may not load there until "
+                                + NextStep.zfsguardAsRoot("rebuild", "--kernel", h.target()).command(root));
+                    }
                 }
                 if (h.warning() != null) {
                     lines.add("WARNING: " + h.warning());

@@ -32,6 +32,7 @@ class BootGuardIT extends ChrootSuite {
             Exec.Result upgrade = c.run("apt-get", "install", "-y", Scenarios.upgradeDeb(c));
             assertThat(upgrade.exitCode()).as(upgrade.describe()).isZero();
             String out = output(upgrade);
+            System.out.println("apt-get install (the in-place upgrade):\n" + out.strip());
             // The package replaced the kernel in place; the guard brought the old one back and boots it.
             assertThat(Scenarios.bytes(c, "/boot/vmlinuz-" + OLD_K)).as(upgrade.describe()).isEqualTo(image);
             assertThat(c.hostPath("/lib/modules/" + OLD_K + "/updates/dkms/zfs.ko")).as(upgrade.describe()).exists();
@@ -54,6 +55,7 @@ class BootGuardIT extends ChrootSuite {
             Exec.Result hook = c.run("/etc/kernel/postinst.d/zfsguard", NEW_K, "/boot/vmlinuz-" + NEW_K);
             assertThat(hook.exitCode()).as(hook.describe()).isZero();
             assertThat(Scenarios.readLink(c, "/boot/Image")).as(hook.describe()).isEqualTo("vmlinuz-" + NEW_K);
+            System.out.println("/etc/kernel/postinst.d/zfsguard after the module was built:\n" + output(hook).strip());
             assertThat(output(hook)).as(hook.describe()).contains("boots once as a trial");
             guard = Scenarios.statusJson(c).getAsJsonObject("bootGuard");
             JsonObject trial = guard.getAsJsonObject("trialPending");

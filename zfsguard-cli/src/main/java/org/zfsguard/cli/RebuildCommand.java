@@ -186,6 +186,13 @@ final class RebuildCommand implements Callable<Integer> {
             return refusals;
         }
         if (!planned.hasWork()) {
+            // Nothing to build, but a kernel DKMS built meanwhile may be ready to boot as a trial.
+            StateDir state = BackupCommand.stateDir(root);
+            try (ZfsguardLock lock = BackupCommand.lock(state, again)) {
+                guardBootTarget(state, config, planned);
+            } catch (IOException e) {
+                throw BackupCommand.ioFailure(e, again);
+            }
             return finish(refusals);
         }
         if (!yes) {

@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
             HookCommand.PostInvoke.class,
             HookCommand.KernelPrerm.class,
             HookCommand.KernelPostinst.class,
-            HookCommand.DkmsConfig.class
+            HookCommand.DkmsConfig.class,
+            HookCommand.BootConfirmHook.class
         })
 final class HookCommand implements Runnable {
     @Spec
@@ -146,6 +147,47 @@ final class HookCommand implements Runnable {
                 };
                 if (c.changed()) {
                     ctx.say(c.message());
+                }
+                return ExitCodes.OK;
+            });
+        }
+    }
+
+    @Command(name = "boot-confirm", mixinStandardHelpOptions = true,
+            description = {
+                "The boot-time units: STAGE modules (before the pools are imported) records this boot and the zfs" +
+                        " module it loaded; STAGE pools (after zfs-import.target) confirms the boot, which makes the" +
+                        " kernel known-good, or reverts a failed trial boot (rebooting once). Decisions go to" +
+                        " /var/lib/zfsguard/events.jsonl."
+            })
+    static final class BootConfirmHook implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "STAGE", description = "modules or pools")
+        String stage;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, "boot-confirm", ctx -> {
+                org.zfsguard.guard.BootConfirmation.Stage st = switch (stage) {
+                    case "modules" -> org.zfsguard.guard.BootConfirmation.Stage.MODULES;
+                    case "pools" -> org.zfsguard.guard.BootConfirmation.Stage.POOLS;
+                    default -> throw new IllegalArgumentException("unknown stage '" + SystemRoot.printable(stage)
+                            + "' (modules or pools)");
+                };
+                java.util.List<String> said = new java.util.ArrayList<>();
+                org.zfsguard.guard.BootConfirmation.Result r = new org.zfsguard.guard.BootConfirm(ctx.root(), ctx.state(),
+                        org.zfsguard.rebuild.CommandRunner.processes(), java.time.Clock.systemUTC()).run(st, said);
+                PrintWriter err = spec.commandLine().getErr();
+                for (String line : said) {
+                    if (r.loud()) {
+                        // standard error reaches the console and the journal at priority err
+                        err.println("zfsguard: " + line);
+                        err.flush();
+                    } else {
+                        ctx.say(line);
+                    }
                 }
                 return ExitCodes.OK;
             });

@@ -39,6 +39,8 @@ import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
+import org.zfsguard.guard.BootGuardian;
+import org.zfsguard.guard.RebootInhibitor;
 import org.zfsguard.system.SystemRoot;
 import org.zfsguard.thermal.ThermalGuard;
 import org.zfsguard.thermal.ThermalZones;
@@ -69,6 +71,8 @@ final class RebuildCommand implements Callable<Integer> {
     static BuildRunner.Settings runnerSettings = BuildRunner.Settings.defaults();
     static Sleeper sleeper = Sleeper.system();
     static CommandRunner commands = CommandRunner.processes();
+    /** grub-set-default and grub-reboot for the boot guard; a fake in tests. */
+    static CommandRunner guardCommands = CommandRunner.processes();
     static Confirmation confirmation = Confirmation.system();
 
     /** Asks the operator; {@code interactive()} false when there is nobody to ask. */
@@ -183,6 +187,13 @@ final class RebuildCommand implements Callable<Integer> {
             return refusals;
         }
         if (!planned.hasWork()) {
+            // Nothing to build, but a kernel DKMS built meanwhile may be ready to boot as a trial.
+            StateDir state = BackupCommand.stateDir(root);
+            try (ZfsguardLock lock = BackupCommand.lock(state, again)) {
+                guardBootTarget(state, config, planned);
+            } catch (IOException e) {
+                throw BackupCommand.ioFailure(e, again);
+            }
             return finish(refusals, null);
         }
         if (!yes) {
@@ -204,7 +215,8 @@ final class RebuildCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the lock is held by being open for the whole block
     private int build(PlannedRebuild planned, ThermalGuard.Limits limits, Config config, String again) {
         StateDir state = BackupCommand.stateDir(root);
-        try (ZfsguardLock lock = BackupCommand.lock(state, again)) {
+        try (ZfsguardLock lock = BackupCommand.lock(state, again);
+                RebootInhibitor inhibitor = RebootInhibitor.hold(root, "zfsguard rebuild is building ZFS")) {
             BuildRunner runner = new BuildRunner(root, launcher, new ThermalZones(root), MonotonicClock.system(), sleeper,
                     runnerSettings);
             // A kernel hook's backup holds the store for a minute at most; an hour-long build can wait that out.
@@ -212,6 +224,7 @@ final class RebuildCommand implements Callable<Integer> {
             RebuildSession session = new RebuildSession(root, config, store, EventJournal.of(state),
                     runner, commands, RestoreCommand.depmod, new Output());
             RebuildOutcome outcome = session.run(planned, limits);
+            guardBootTarget(state, config, planned);
             if (outcome.stoppedEarly()) {
                 err.println("zfsguard: the remaining kernels were not built; after fixing the cause: " + again);
             }
@@ -225,6 +238,18 @@ final class RebuildCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted; the build was stopped", GlobalOptions.command(NextStep.zfsguard("status")) + ", then: " + again);
+        }
+    }
+
+    /** The boot target follows what the build proved: the guard holds or trials it (under the lock held here). */
+    private void guardBootTarget(StateDir state, Config config, PlannedRebuild planned) {
+        try {
+            new BootGuardian(root, state, config.bootGuard(), null, null, java.time.Clock.systemUTC())
+                    .forgetFailedTrials(planned.plan().builds().stream().map(b -> b.kernel().text()).toList());
+            BootGuardian.run(root, state, config.bootGuard(), guardCommands,
+                    new org.zfsguard.readiness.ReadinessEngine(root).evaluate(), out::println);
+        } catch (IOException | RuntimeException e) {
+            err.println("zfsguard: the boot guard did not run: " + e.getMessage());
         }
     }
 
@@ -318,6 +343,7 @@ final class RebuildCommand implements Callable<Integer> {
         runnerSettings = BuildRunner.Settings.defaults();
         sleeper = Sleeper.system();
         commands = CommandRunner.processes();
+        guardCommands = CommandRunner.processes();
         confirmation = Confirmation.system();
     }
 }

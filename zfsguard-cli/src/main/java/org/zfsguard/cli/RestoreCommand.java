@@ -99,6 +99,13 @@ final class RestoreCommand implements Callable<Integer> {
                         GlobalOptions.command(NextStep.toolAsRoot("depmod", "-a", k))
                                 + (activate ? "; check /boot/Image, /boot/uInitrd and /boot/dtb" : ""));
             }
+            String stale = org.zfsguard.guard.RestoredKernel.staleReason(root, k);
+            if (stale != null) {
+                // A backup from before an OpenZFS upgrade: its modules do not match the installed OpenZFS.
+                err.println("zfsguard: WARNING: the restored " + k + " is STALE: " + stale);
+                out.println(GlobalOptions.line(NextStep.zfsguardAsRoot("rebuild", "--kernel", k)));
+                return ExitCodes.OK;
+            }
             out.println(GlobalOptions.line(NextStep.zfsguard("status"))
                     + (activate ? "" : "; to boot it next: " + again + " --activate"));
             return ExitCodes.OK;

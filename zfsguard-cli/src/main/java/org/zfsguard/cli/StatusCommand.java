@@ -57,6 +57,7 @@ final class StatusCommand implements Callable<Integer> {
                 u.add(j);
             }
             o.add("dpkgUnfinished", u);
+            o.add("bootGuard", BootGuardStatus.of(root, report).json());
             out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(o));
         } else {
             StatusTable.print(report, out);
@@ -64,6 +65,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("held back by the compatibility pin: " + reason);
             }
             UnfinishedPackages.advice(unfinished).forEach(out::println);
+            BootGuardStatus.of(root, report).lines().forEach(out::println);
         }
         out.flush();
         return ExitCodes.OK;

@@ -37,7 +37,8 @@ public record Config(
         int keepKernels,
         long reserveMiB,
         PinMode pin,
-        String metricsDir) {
+        String metricsDir,
+        org.zfsguard.guard.BootGuard.Mode bootGuard) {
 
     public static final String PATH = "/etc/zfsguard/zfsguard.conf";
     /** Drop-ins: {@code *.conf} here, read after {@link #PATH} in lexical order; a later file wins. */
@@ -56,13 +57,15 @@ public record Config(
 
     public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
             long reserveMiB, PinMode pin) {
-        this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, pin, DEFAULT_METRICS_DIR);
+        this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, pin, DEFAULT_METRICS_DIR,
+                org.zfsguard.guard.BootGuard.Mode.HOLD);
     }
 
     public Config(int maxTempC, int resumeTempC, int jobs, BuildPolicy build, PreflightMode preflight, int keepKernels,
             long reserveMiB) {
         this(maxTempC, resumeTempC, jobs, build, preflight, keepKernels, reserveMiB, PinMode.AUTO);
     }
+
 
     public enum BuildPolicy { MANUAL, DEFERRED }
 
@@ -235,6 +238,8 @@ public record Config(
         long reserve = p.integer("reserve_mib", (int) d.reserveMiB(), 0, 1 << 20);
         PinMode pin = p.choice("pin", PinMode.class, d.pin());
         String metricsDir = p.path("metrics_dir", d.metricsDir());
+        org.zfsguard.guard.BootGuard.Mode bootGuard = p.choice("boot_guard", org.zfsguard.guard.BootGuard.Mode.class,
+                d.bootGuard());
         for (Map.Entry<String, Setting> e : values.entrySet()) {
             if (!p.known.contains(e.getKey())) {
                 problems.add(e.getValue().file() + ": unknown key '" + SystemRoot.printable(e.getKey()) + "'");
@@ -246,7 +251,7 @@ public record Config(
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));
         }
-        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin, metricsDir);
+        return new Config(maxTemp, resumeTemp, jobs, build, preflight, keep, reserve, pin, metricsDir, bootGuard);
     }
 
     private static final class Parser {

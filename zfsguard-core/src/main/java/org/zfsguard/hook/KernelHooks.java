@@ -7,6 +7,7 @@ import java.util.Map;
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.metrics.VerdictPublisher;
 import org.zfsguard.readiness.ReadinessEngine;
+import org.zfsguard.readiness.ReadinessReport;
 
 /**
  * The {@code /etc/kernel/prerm.d} and {@code postinst.d} hooks, which also run
@@ -29,9 +30,10 @@ public final class KernelHooks {
             record.write(pending);
             return 0;
         }
-        BootSetGuard.backUp(ctx, pending, List.of(kernel),
-                PreInstallHook.protectedKernels(new ReadinessEngine(ctx.root()).evaluate()));
+        ReadinessReport before = new ReadinessEngine(ctx.root()).evaluate();
+        BootSetGuard.backUp(ctx, pending, List.of(kernel), PreInstallHook.protectedKernels(before));
         record.write(pending);
+        GuardStep.remember(ctx, before);
         ctx.journal("change-detected", Map.of("hook", "kernel-prerm", "kernel", kernel, "backups", pending.backups));
         return 0;
     }
@@ -46,8 +48,11 @@ public final class KernelHooks {
         addOnce(pending.kernelsInstalled, kernel);
         record.write(pending);
         ctx.journal("kernel-installed", Map.of("kernel", kernel));
+        // Armbian's own postinst has just pointed /boot/Image at this kernel: hold it back now, so that
+        // a power cut before dpkg finishes cannot boot a kernel without ZFS.
+        ReadinessReport report = GuardStep.run(ctx, new ReadinessEngine(ctx.root()).evaluate());
         // Until post-invoke judges the whole run, the dashboard shows what the disk says now.
-        VerdictPublisher.publishQuietly(ctx.root(), ctx.config(), new ReadinessEngine(ctx.root()).evaluate()).forEach(ctx::say);
+        VerdictPublisher.publishQuietly(ctx.root(), ctx.config(), report).forEach(ctx::say);
         return 0;
     }
 

@@ -40,7 +40,7 @@ public final class PostInvokeHook {
             return 0;
         }
         PendingChange p = change.get();
-        ReadinessReport report = new ReadinessEngine(ctx.root()).evaluate();
+        ReadinessReport report = GuardStep.run(ctx, new ReadinessEngine(ctx.root()).evaluate());
         KernelReadiness next = report.nextBootKernel();
         String nextName = next == null ? null : next.facts().release().text();
         ctx.say(VerdictSentence.of(report));

@@ -88,6 +88,7 @@ public final class PreInstallHook {
         }
         BootSetGuard.backUp(ctx, pending, affected, protectedKernels(before));
         record.write(pending);
+        GuardStep.remember(ctx, before);
         ctx.journal("change-detected", Map.of("hook", "apt-pre-install", "packages", names(changes),
                 "kernels", List.copyOf(affected), "backups", pending.backups, "preflight", pending.preflight));
         return 0;

@@ -90,6 +90,9 @@ public final class ArmbianUpgradeDemo {
             String inChroot = pkg.chrootPath();
             c.copyIn(deb, inChroot);
             show(c, Set.of(0), "apt-get", "install", "-y", inChroot);
+            say("        this demo shows the report-only mode (boot_guard = warn in %s);", Scenarios.REPORT_ONLY);
+            say("        the default, boot_guard = hold, would keep /boot/Image on %s", OLD_K);
+            c.write(Scenarios.REPORT_ONLY, "boot_guard = warn\n", "rw-r--r--");
             show(c, Set.of(0), "zfsguard", "status");
 
             say("step 4: apt upgrades the kernel in place to %s (%s);", NEW_VERSION, NEW_K);

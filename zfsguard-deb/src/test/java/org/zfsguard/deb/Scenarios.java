@@ -44,8 +44,22 @@ final class Scenarios {
     private Scenarios() {
     }
 
-    /** Installs the built zfsguard package the documented way. */
+    /** A drop-in that keeps the boot guard to reporting (boot_guard = warn). */
+    static final String REPORT_ONLY = "/etc/zfsguard/zfsguard.conf.d/50-report-only.conf";
+
+    /**
+     * Installs the built zfsguard package the documented way, with the boot guard
+     * reporting only: these suites test what zfsguard says and backs up while the
+     * boot target stays where the kernel package put it. {@link BootGuardIT} tests
+     * the default, which moves it.
+     */
     static void installZfsguard(Chroot c, BuiltPackage pkg) {
+        installZfsguardHolding(c, pkg);
+        c.write(REPORT_ONLY, "boot_guard = warn\n", "rw-r--r--");
+    }
+
+    /** Installs the built zfsguard package with its defaults: the boot guard holds the boot target. */
+    static void installZfsguardHolding(Chroot c, BuiltPackage pkg) {
         c.copyIn(pkg.deb(), pkg.chrootPath());
         c.runOk("apt-get", "install", "-y", pkg.chrootPath());
     }

@@ -33,6 +33,12 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown, or refreshed", "1:the pin could not be written", "2:bad usage or configuration"})
 final class PinCommand implements Callable<Integer> {
+    private final Effects effects;
+
+    PinCommand(Effects effects) {
+        this.effects = effects;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -61,7 +67,7 @@ final class PinCommand implements Callable<Integer> {
             if (refresh) {
                 StateDir state = BackupCommand.stateDir(root);
                 state.ensure();
-                try (ZfsguardLock lock = BackupCommand.lock(state, "sudo zfsguard pin --refresh")) {
+                try (ZfsguardLock lock = BackupCommand.lock(state, "sudo zfsguard pin --refresh", effects.lockWait())) {
                     changed = PinFile.apply(root, state, plan, auto ? "refresh" : "pin = off");
                 }
             }

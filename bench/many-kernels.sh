@@ -46,8 +46,8 @@ for n in "$@"; do
         for jar in $jars; do
             /usr/bin/time -o "$work/time" -f '%e %U %S' java -jar "$jar" --root "$root" "$cmd" >"$work/out" 2>&1 || true
             grep -q "6.1.0-$((n - 1))-amd64" "$work/out" || { echo "unexpected output of $cmd:" >&2; head -5 "$work/out" >&2; exit 1; }
-            awk -v n="$n" -v c="$cmd" -v j="$jar" \
-                '{ printf "%-8d %-8s %8.2f %8.2f %18.3f  %s\n", n, c, $1, $2 + $3, ($2 + $3) * 1000 / n, j }' "$work/time"
+            tail -n 1 "$work/time" | awk -v n="$n" -v c="$cmd" -v j="$jar" \
+                '{ printf "%-8d %-8s %8.2f %8.2f %18.3f  %s\n", n, c, $1, $2 + $3, ($2 + $3) * 1000 / n, j }'
         done
     done
     rm -rf "$root"

@@ -1,15 +1,21 @@
 #!/bin/sh
-# Benchmark of the boot-set backup store against cp -a.
+# Benchmark of the boot-set backup store against restic and cp -a.
 #
 #   sh bench/backup-bench.sh [ROUNDS] [WORKDIR]          (as root; default 5 rounds;
 #                                                         a scratch WORKDIR is removed at the end)
+#   BOOTSET=debian sh bench/backup-bench.sh 2            a real Debian kernel's boot set instead
 #
 # Builds a realistic boot set (~3,000 module files in 60 directories, ~130 MB
-# with vmlinuz, initrd, uInitrd, System.map and dtbs) on a fresh ext4 file
-# system with a journal (a loop-mounted image, made with mkfs.ext4's defaults,
-# as on Armbian's root), then, alternating in every round:
+# with vmlinuz, initrd, uInitrd, System.map and dtbs; with BOOTSET=debian the
+# files of the kernel package linux-image-amd64 depends on, fetched with
+# apt-get download and unpacked with dpkg-deb -x: ~4,000 files, ~450 MiB) on a
+# fresh ext4 file system with a journal (a loop-mounted image, made with
+# mkfs.ext4's defaults, as on Armbian's root), then, alternating in every round:
+#   - restic backup of the same files into a fresh local repository, followed
+#     by sync: the same work as zfsguard's (content hashes, deduplication, on
+#     the disk when it ends), the fair anchor;
 #   - cp -a of the boot-set files, and cp -a followed by sync (cp alone leaves
-#     the data in the page cache; zfsguard's backup is on the disk when it ends);
+#     the data in the page cache, and neither hashes anything);
 #   - the first backup of the set, through the package's own launcher (its JVM
 #     flags and class-data-sharing archive, as installed);
 # each once with the files in the page cache ("warm") and once after dropping
@@ -18,13 +24,16 @@
 # Then a second backup of the unchanged set and the bytes it added to the store.
 # Prints medians and throughput ratios (cp's time / zfsguard's time).
 #
-# Needs: mvn -B package -DskipTests (zfsguard-deb/target/stage), mkfs.ext4, a loop device.
+# Needs: mvn -B package -DskipTests (zfsguard-deb/target/stage), mkfs.ext4, a loop device,
+# restic (apt install restic); for BOOTSET=debian apt's lists and network access.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-5}
 stage=$here/zfsguard-deb/target/stage/jars
 [ -f "$stage/zfsguard.jar" ] || { echo "no $stage/zfsguard.jar; run: mvn -B package -DskipTests" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run as root (loop mount, dropping caches)" >&2; exit 2; }
+command -v restic >/dev/null || { echo "no restic; run: apt install restic" >&2; exit 2; }
+bootset=${BOOTSET:-synthetic}
 keep=${2:+yes}
 work=${2:-$(mktemp -d "${TMPDIR:-/var/tmp}/zfsguard-bench.XXXXXX")}
 fs=$work/fs
@@ -44,12 +53,25 @@ zfsguard=$work/bin/zfsguard
 ZFSGUARD_CDS_DUMP=1 "$zfsguard" --version >/dev/null 2>&1
 
 mkdir -p "$fs"
-truncate -s 1G "$work/ext4.img"
+truncate -s 4G "$work/ext4.img"
 mkfs.ext4 -q -F "$work/ext4.img"
 mount -o loop "$work/ext4.img" "$fs"
 
-k=6.12.58-current-rockchip64
 root=$fs/root
+if [ "$bootset" = debian ]; then
+    pkg=$(apt-cache depends linux-image-amd64 | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+    [ -n "$pkg" ] || { echo "apt-cache does not know linux-image-amd64 (apt update?)" >&2; exit 2; }
+    k=${pkg#linux-image-}
+    echo "fetching $pkg ..."
+    (cd "$work" && apt-get download -q "$pkg" >/dev/null)
+    mkdir -p "$root"
+    dpkg-deb -x "$work/$pkg"_*.deb "$root"
+    rm -f "$work/$pkg"_*.deb
+    # merged /usr: the modules are where the boot set is looked for
+    [ -d "$root/lib/modules/$k" ] || { mkdir -p "$root/lib"; ln -s ../usr/lib/modules "$root/lib/modules"; }
+    head -c 60000000 /dev/urandom >"$root/boot/initrd.img-$k"
+else
+k=6.12.58-current-rockchip64
 mkdir -p "$root/boot" "$root/lib/modules/$k" "$root/usr/lib/linux-image-$k/rockchip" "$root/boot/dtb-$k/rockchip"
 echo "generating the boot set of $k on a fresh ext4 file system ..."
 # Module sizes between 2 KiB and ~90 KiB, in 60 subdirectories, like drivers/ and fs/.
@@ -73,6 +95,7 @@ for b in rk3399-rockpro64 rk3588-rock-5b rk3588s-orangepi-5; do
     head -c 90000 /dev/urandom >"$root/boot/dtb-$k/rockchip/$b.dtb"
     head -c 90000 /dev/urandom >"$root/usr/lib/linux-image-$k/rockchip/$b.dtb"
 done
+fi
 files=$(find "$root" -type f | wc -l)
 bytes=$(find "$root" -type f -exec cat {} + | wc -c)
 store=$root/var/lib/zfsguard
@@ -82,7 +105,7 @@ now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 # Between measurements: nothing left to write, and for "cold" nothing cached.
 settle() {
-    rm -rf "$fs/cp" "$store"
+    rm -rf "$fs/cp" "$store" "$fs/restic" "$work/restic-cache"
     sync
     [ "$1" = warm ] || echo 3 >/proc/sys/vm/drop_caches
 }
@@ -95,6 +118,17 @@ cp_run() {
     t2=$(now)
     echo "$(ms "$t0" "$t1") $(ms "$t0" "$t2")"
 }
+export RESTIC_PASSWORD=zfsguard-bench
+restic_run() {
+    restic -q -r "$fs/restic" init >/dev/null
+    sync
+    [ "$1" = warm ] || echo 3 >/proc/sys/vm/drop_caches
+    t0=$(now)
+    (cd "$root" && restic -q -r "$fs/restic" --cache-dir "$work/restic-cache" backup lib boot usr >/dev/null)
+    sync
+    t1=$(now)
+    ms "$t0" "$t1"
+}
 backup_run() {
     t0=$(now)
     "$zfsguard" --root "$root" backup --kernel "$k" >"$work/first.out"
@@ -102,7 +136,7 @@ backup_run() {
     ms "$t0" "$t1"
 }
 
-echo "boot set: $files files, $((bytes / 1048576)) MiB; $rounds rounds"
+echo "boot set ($bootset, $k): $files files, $((bytes / 1048576)) MiB; $rounds rounds"
 : >"$work/times"
 r=0
 while [ "$r" -lt "$rounds" ]; do
@@ -111,6 +145,9 @@ while [ "$r" -lt "$rounds" ]; do
         set -- $(cp_run)
         echo "cp-$cache $1" >>"$work/times"
         echo "cpsync-$cache $2" >>"$work/times"
+        settle "$cache"
+        echo "restic-$cache $(restic_run "$cache")" >>"$work/times"
+        # the last first backup stays in the store for the second backup below
         settle "$cache"
         echo "backup-$cache $(backup_run)" >>"$work/times"
     done
@@ -128,6 +165,17 @@ t1=$(now)
 second=$(ms "$t0" "$t1")
 added=$(find "$store/backups" -type f -newer "$work/marker" -exec stat -c %s {} + | awk '{ n += $1 } END { print n + 0 }')
 "$zfsguard" --root "$root" verify >"$work/verify.out"
+# restic's second backup of the unchanged set, for comparison (warm)
+settle warm
+restic_run warm >/dev/null
+touch "$work/marker"
+sleep 1
+t0=$(now)
+(cd "$root" && restic -q -r "$fs/restic" --cache-dir "$work/restic-cache" backup lib boot usr >/dev/null)
+sync
+t1=$(now)
+rsecond=$(ms "$t0" "$t1")
+radded=$(find "$fs/restic" -type f -newer "$work/marker" -exec stat -c %s {} + | awk '{ n += $1 } END { print n + 0 }')
 
 t0=$(now)
 "$zfsguard" --version >/dev/null
@@ -142,14 +190,18 @@ for cache in warm cold; do
     cp=$(median "cp-$cache")
     cps=$(median "cpsync-$cache")
     b=$(median "backup-$cache")
+    rs=$(median "restic-$cache")
     echo "$cache page cache (medians):"
+    printf '  restic + sync:   %5d ms  %s\n' "$rs" "$(mibs "$rs")"
     printf '  cp -a:           %5d ms  %s\n' "$cp" "$(mibs "$cp")"
     printf '  cp -a + sync:    %5d ms  %s\n' "$cps" "$(mibs "$cps")"
     printf '  first backup:    %5d ms  %s\n' "$b" "$(mibs "$b")"
-    echo "    throughput vs cp -a:         $(ratio "$cp" "$b")   (target >= 0.7x)"
+    echo "    throughput vs restic + sync: $(ratio "$rs" "$b")   (target >= 1x)"
+    echo "    throughput vs cp -a:         $(ratio "$cp" "$b")"
     echo "    throughput vs cp -a + sync:  $(ratio "$cps" "$b")"
 done
 echo "zfsguard --version alone (JVM start, warm): $jvm ms"
 echo "second backup of the unchanged set: $second ms; bytes added: $added of $bytes ($(awk -v a="$added" -v b="$bytes" 'BEGIN { printf "%.3f%%", 100 * a / b }'); target < 1%)"
+echo "restic's second backup of the unchanged set: $rsecond ms; bytes added: $radded"
 echo "zfsguard said:"
 sed 's/^/  /' "$work/first.out" "$work/second.out" "$work/verify.out"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fuzzes every parser of untrusted input for real (Jazzer, libFuzzer), one
-# target after the other, ROUNDS rounds of 30 s each (FUZZ_TIME in
+# target after the other, ROUNDS rounds of 20 s each (FUZZ_TIME in
 # ParsersFuzzTest); each round goes on from the corpus of the rounds before, in
 # zfsguard-core/.cifuzz-corpus/. A finding is written as crash-* next to the
 # committed inputs (zfsguard-core/src/test/resources/.../ParsersFuzzTestInputs/
@@ -8,8 +8,8 @@
 # the script then exits 1. Prints executions per second and corpus size per target.
 #
 # usage: bench/fuzz.sh [ROUNDS] [TARGET...]   (default 1 round, every target)
-#   CI, about 7 minutes in all:   bench/fuzz.sh 1
-#   30 minutes per parser:        bench/fuzz.sh 60
+#   one round, as `mvn verify` runs it:   bench/fuzz.sh 1
+#   30 minutes per parser:               bench/fuzz.sh 90
 set -eu
 
 rounds=${1:-1}

@@ -35,7 +35,11 @@ import picocli.CommandLine.Model.CommandSpec;
         })
 final class BackupCommand implements Callable<Integer> {
     /** How long a command waits for another zfsguard process to finish (shortened by tests). */
-    static Duration lockWait = Duration.ofSeconds(10);
+    private final Effects effects;
+
+    BackupCommand(Effects effects) {
+        this.effects = effects;
+    }
     private static final double MIB = 1024 * 1024;
 
     @Spec
@@ -69,7 +73,7 @@ final class BackupCommand implements Callable<Integer> {
         int nothing = 0;
         try {
             // Only the store lock: a running rebuild (which holds the main lock) does not keep a backup waiting.
-            BackupStore store = BackupStore.open(root, state).waitingAtMost(lockWait);
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(effects.lockWait());
             BackupRun.Result result = new BackupRun(root, store).run(kernels, config.reserveMiB() * 1024 * 1024,
                     config.keepKernels());
             for (int i = 0; i < kernels.size(); i++) {
@@ -143,7 +147,7 @@ final class BackupCommand implements Callable<Integer> {
         }
     }
 
-    static ZfsguardLock lock(StateDir state, String again) {
+    static ZfsguardLock lock(StateDir state, String again, Duration lockWait) {
         try {
             return ZfsguardLock.acquire(state, lockWait);
         } catch (LockBusyException e) {

@@ -27,6 +27,12 @@ import picocli.CommandLine.Model.CommandSpec;
                     "A backup whose manifest does not verify is listed as DAMAGED and kept until removed with --remove ID."
         })
 final class BackupsCommand implements Callable<Integer> {
+    private final Effects effects;
+
+    BackupsCommand(Effects effects) {
+        this.effects = effects;
+    }
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     @Spec
@@ -41,7 +47,7 @@ final class BackupsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StateDir state = BackupCommand.stateDir(root);
         List<BackupSet> sets;
-        BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
+        BackupStore store = BackupStore.open(root, state).waitingAtMost(effects.lockWait());
         if (remove != null) {
             return remove(store, out);
         }

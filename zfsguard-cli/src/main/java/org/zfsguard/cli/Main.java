@@ -3,7 +3,7 @@ package org.zfsguard.cli;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,26 +55,30 @@ public final class Main implements Runnable {
      * names is built: picocli reads each command's annotations reflectively, and
      * every hook call and status pays for that at start-up.
      */
-    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+    private static final Map<String, Function<Effects, Object>> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("status", StatusCommand::new);
-        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("status", e -> new StatusCommand());
+        COMMANDS.put("check", e -> new CheckCommand());
         COMMANDS.put("rebuild", RebuildCommand::new);
         COMMANDS.put("backup", BackupCommand::new);
         COMMANDS.put("backups", BackupsCommand::new);
         COMMANDS.put("verify", VerifyCommand::new);
         COMMANDS.put("restore", RestoreCommand::new);
-        COMMANDS.put("preflight", PreflightCommand::new);
+        COMMANDS.put("preflight", e -> new PreflightCommand());
         COMMANDS.put("pin", PinCommand::new);
-        COMMANDS.put("metrics", MetricsCommand::new);
-        COMMANDS.put("hook", HookCommand::new);
-        COMMANDS.put("help", CommandLine.HelpCommand::new);
+        COMMANDS.put("metrics", e -> new MetricsCommand());
+        COMMANDS.put("hook", e -> new HookCommand());
+        COMMANDS.put("help", e -> new CommandLine.HelpCommand());
     }
 
     /** Runs the command line and returns the exit code, without calling System.exit. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = newCommandLine(args);
+        return run(args, out, err, Effects.SYSTEM);
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err, Effects effects) {
+        CommandLine cl = newCommandLine(args, effects);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -92,11 +96,15 @@ public final class Main implements Runnable {
 
     /** With only the command {@code args} name; with all of them for help or when none is named. */
     static CommandLine newCommandLine(String[] args) {
+        return newCommandLine(args, Effects.SYSTEM);
+    }
+
+    private static CommandLine newCommandLine(String[] args, Effects effects) {
         CommandLine cl = new CommandLine(new Main());
         String named = commandNamed(args);
-        for (Map.Entry<String, Supplier<Object>> c : COMMANDS.entrySet()) {
+        for (Map.Entry<String, Function<Effects, Object>> c : COMMANDS.entrySet()) {
             if (named == null || named.equals("help") || named.equals(c.getKey())) {
-                cl.addSubcommand(c.getKey(), c.getValue().get());
+                cl.addSubcommand(c.getKey(), c.getValue().apply(effects));
             }
         }
         cl.setExitCodeExceptionMapper(ExitCodes::forException);

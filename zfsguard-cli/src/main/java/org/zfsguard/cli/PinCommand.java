@@ -40,6 +40,12 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown, or refreshed", "1:the pin could not be written", "2:bad usage or configuration"})
 final class PinCommand implements Callable<Integer> {
+    private final Effects effects;
+
+    PinCommand(Effects effects) {
+        this.effects = effects;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -71,7 +77,7 @@ final class PinCommand implements Callable<Integer> {
             if (refresh) {
                 StateDir state = BackupCommand.stateDir(root);
                 state.ensure();
-                try (ZfsguardLock lock = BackupCommand.lock(state, "sudo zfsguard pin --refresh")) {
+                try (ZfsguardLock lock = BackupCommand.lock(state, "sudo zfsguard pin --refresh", effects.lockWait())) {
                     plan = auto ? PinFile.compute(root, problems,
                             noDownload ? Optional.empty()
                                     : Optional.<Function<Path, CommandRunner>>of(CommandRunner::processesIn)) : Optional.empty();

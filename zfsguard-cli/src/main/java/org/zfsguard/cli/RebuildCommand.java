@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 import org.zfsguard.backup.BackupStore;
 import org.zfsguard.config.Config;
@@ -18,13 +17,11 @@ import org.zfsguard.dpkg.DpkgLocks;
 import org.zfsguard.message.NextStep;
 import org.zfsguard.metrics.VerdictPublisher;
 import org.zfsguard.rebuild.BuildRunner;
-import org.zfsguard.rebuild.BuildTools;
-import org.zfsguard.rebuild.CommandRunner;
 import org.zfsguard.rebuild.DkmsInvocation;
 import org.zfsguard.rebuild.DpkgIdleWait;
 import org.zfsguard.rebuild.MonotonicClock;
 import org.zfsguard.rebuild.PlannedRebuild;
-import org.zfsguard.rebuild.ProcessLauncher;
+import org.zfsguard.rebuild.BuildRunner;
 import org.zfsguard.rebuild.ProgressListener;
 import org.zfsguard.rebuild.ProgressRenderer;
 import org.zfsguard.rebuild.RebuildException;
@@ -33,8 +30,6 @@ import org.zfsguard.rebuild.RebuildOutput;
 import org.zfsguard.rebuild.RebuildPlanner;
 import org.zfsguard.rebuild.RebuildSession;
 import org.zfsguard.rebuild.RebuildVerdict;
-import org.zfsguard.rebuild.Sleeper;
-import org.zfsguard.rebuild.SystemProcessLauncher;
 import org.zfsguard.kernel.KernelRelease;
 import org.zfsguard.state.EventJournal;
 import org.zfsguard.state.StateDir;
@@ -65,15 +60,13 @@ final class RebuildCommand implements Callable<Integer> {
     static final int DEFAULT_DPKG_WAIT_S = 10;
     static final int MAX_DPKG_WAIT_S = 24 * 60 * 60;
 
-    // Replaced by tests (fake dkms, fake update-initramfs, short poll interval); production values here.
-    static Function<SystemRoot, BuildTools> tools = BuildTools::standard;
-    static ProcessLauncher launcher = new SystemProcessLauncher();
-    static BuildRunner.Settings runnerSettings = BuildRunner.Settings.defaults();
-    static Sleeper sleeper = Sleeper.system();
-    static CommandRunner commands = CommandRunner.processes();
-    /** grub-set-default and grub-reboot for the boot guard; a fake in tests. */
-    static CommandRunner guardCommands = CommandRunner.processes();
-    static Confirmation confirmation = Confirmation.system();
+    private final Effects effects;
+    private final Confirmation confirmation;
+
+    RebuildCommand(Effects effects) {
+        this.effects = effects;
+        this.confirmation = effects.confirmation();
+    }
 
     /** Asks the operator; {@code interactive()} false when there is nobody to ask. */
     interface Confirmation {
@@ -172,7 +165,7 @@ final class RebuildCommand implements Callable<Integer> {
 
         PlannedRebuild planned;
         try {
-            planned = new RebuildPlanner(root, tools.apply(root)).plan(named, n);
+            planned = new RebuildPlanner(root, effects.buildTools(root)).plan(named, n);
         } catch (RebuildException e) {
             throw new UserError(e.getMessage(), e.next());
         }
@@ -189,7 +182,7 @@ final class RebuildCommand implements Callable<Integer> {
         if (!planned.hasWork()) {
             // Nothing to build, but a kernel DKMS built meanwhile may be ready to boot as a trial.
             StateDir state = BackupCommand.stateDir(root);
-            try (ZfsguardLock lock = BackupCommand.lock(state, again)) {
+            try (ZfsguardLock lock = BackupCommand.lock(state, again, effects.lockWait())) {
                 guardBootTarget(state, config, planned);
             } catch (IOException e) {
                 throw BackupCommand.ioFailure(e, again);
@@ -215,14 +208,14 @@ final class RebuildCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the lock is held by being open for the whole block
     private int build(PlannedRebuild planned, ThermalGuard.Limits limits, Config config, String again) {
         StateDir state = BackupCommand.stateDir(root);
-        try (ZfsguardLock lock = BackupCommand.lock(state, again);
+        try (ZfsguardLock lock = BackupCommand.lock(state, again, effects.lockWait());
                 RebootInhibitor inhibitor = RebootInhibitor.hold(root, "zfsguard rebuild is building ZFS")) {
-            BuildRunner runner = new BuildRunner(root, launcher, new ThermalZones(root), MonotonicClock.system(), sleeper,
-                    runnerSettings);
+            BuildRunner runner = new BuildRunner(root, effects.launcher(), new ThermalZones(root), MonotonicClock.system(),
+                    effects.sleeper(), effects.runnerSettings());
             // A kernel hook's backup holds the store for a minute at most; an hour-long build can wait that out.
             BackupStore store = BackupStore.open(root, state).waitingAtMost(java.time.Duration.ofMinutes(10));
             RebuildSession session = new RebuildSession(root, config, store, EventJournal.of(state),
-                    runner, commands, RestoreCommand.depmod, new Output());
+                    runner, effects.commands(), effects.depmod(), new Output());
             RebuildOutcome outcome = session.run(planned, limits);
             guardBootTarget(state, config, planned);
             if (outcome.stoppedEarly()) {
@@ -246,7 +239,7 @@ final class RebuildCommand implements Callable<Integer> {
         try {
             new BootGuardian(root, state, config.bootGuard(), null, null, java.time.Clock.systemUTC())
                     .forgetFailedTrials(planned.plan().builds().stream().map(b -> b.kernel().text()).toList());
-            BootGuardian.run(root, state, config.bootGuard(), guardCommands,
+            BootGuardian.run(root, state, config.bootGuard(), effects.guardCommands(),
                     new org.zfsguard.readiness.ReadinessEngine(root).evaluate(), out::println);
         } catch (IOException | RuntimeException e) {
             err.println("zfsguard: the boot guard did not run: " + e.getMessage());
@@ -258,7 +251,7 @@ final class RebuildCommand implements Callable<Integer> {
         DpkgLocks locks = new DpkgLocks(root);
         DpkgIdleWait.Outcome o;
         try {
-            o = new DpkgIdleWait(locks::heldByOthers, MonotonicClock.system(), sleeper).await(max, (lock, m) ->
+            o = new DpkgIdleWait(locks::heldByOthers, MonotonicClock.system(), effects.sleeper()).await(max, (lock, m) ->
                     out.println("apt or dpkg is running (" + lock + " is locked); waiting up to " + m.toSeconds()
                             + " s for it to finish"));
         } catch (IOException e) {
@@ -335,15 +328,5 @@ final class RebuildCommand implements Callable<Integer> {
         public ProgressListener progress() {
             return confirmation.interactive() ? ProgressRenderer.terminal(out) : ProgressRenderer.plain(out, Clock.systemUTC());
         }
-    }
-
-    static void resetForTests() {
-        tools = BuildTools::standard;
-        launcher = new SystemProcessLauncher();
-        runnerSettings = BuildRunner.Settings.defaults();
-        sleeper = Sleeper.system();
-        commands = CommandRunner.processes();
-        guardCommands = CommandRunner.processes();
-        confirmation = Confirmation.system();
     }
 }

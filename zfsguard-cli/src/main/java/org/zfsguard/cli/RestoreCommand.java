@@ -7,9 +7,7 @@ import java.util.concurrent.Callable;
 
 import org.zfsguard.backup.BackupSet;
 import org.zfsguard.backup.BackupStore;
-import org.zfsguard.backup.Depmod;
 import org.zfsguard.backup.DpkgOwnership;
-import org.zfsguard.backup.ProcessDepmod;
 import org.zfsguard.backup.RestoreOutcome;
 import org.zfsguard.backup.Restorer;
 import org.zfsguard.message.NextStep;
@@ -30,8 +28,11 @@ import picocli.CommandLine.Model.CommandSpec;
                     "Refuses to overwrite files an installed package owns unless --force."
         })
 final class RestoreCommand implements Callable<Integer> {
-    /** Replaced by tests with a fake; production runs depmod. */
-    static Depmod depmod = new ProcessDepmod();
+    private final Effects effects;
+
+    RestoreCommand(Effects effects) {
+        this.effects = effects;
+    }
 
     @Spec
     CommandSpec spec;
@@ -64,10 +65,10 @@ final class RestoreCommand implements Callable<Integer> {
         }
         String again = GlobalOptions.command(from == null ? NextStep.zfsguardAsRoot("restore", k)
                 : NextStep.zfsguardAsRoot("restore", k, "--from", from));
-        try (ZfsguardLock lock = dryRun ? null : BackupCommand.lock(state, again)) {
-            BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
+        try (ZfsguardLock lock = dryRun ? null : BackupCommand.lock(state, again, effects.lockWait())) {
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(effects.lockWait());
             BackupSet set = choose(store, k);
-            Restorer restorer = new Restorer(root, store, new DpkgOwnership(root), depmod);
+            Restorer restorer = new Restorer(root, store, new DpkgOwnership(root), effects.depmod());
             RestoreOutcome o = restorer.restore(set, new Restorer.Options(force, dryRun, activate));
             if (o instanceof RestoreOutcome.Planned p) {
                 out.println("restore plan for " + k + " from " + set.id() + ":");

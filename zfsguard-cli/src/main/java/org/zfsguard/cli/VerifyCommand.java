@@ -25,6 +25,12 @@ import picocli.CommandLine.Model.CommandSpec;
                     "when any backup is damaged."
         })
 final class VerifyCommand implements Callable<Integer> {
+    private final Effects effects;
+
+    VerifyCommand(Effects effects) {
+        this.effects = effects;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -44,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
         int[] checked = {0};
         NextStep again = id == null ? NextStep.zfsguardAsRoot("verify") : NextStep.zfsguardAsRoot("verify", id);
         try {
-            BackupStore store = BackupStore.open(root, state).waitingAtMost(BackupCommand.lockWait);
+            BackupStore store = BackupStore.open(root, state).waitingAtMost(effects.lockWait());
             // The store lock: no backup's retention removes a blob while it is re-hashed.
             Integer early = store.locked(() -> {
                 List<BackupSet> sets;

@@ -11,11 +11,9 @@ import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zfsguard.backup.Depmod;
-import org.zfsguard.backup.ProcessDepmod;
 import org.zfsguard.state.StateDir;
 import org.zfsguard.state.ZfsguardLock;
 import org.zfsguard.system.SystemRoot;
@@ -30,22 +28,26 @@ class BackupCommandsTest {
     final List<String> depmodCalls = new ArrayList<>();
 
 
-    CliRun run(String... args) {
-        return CliRun.in(root, args);
-    }
+    /** A fake depmod that records its kernels, and a short wait for the lock. */
+    final Effects effects = new Effects() {
+        @Override
+        public Depmod depmod() {
+            return (r, k) -> depmodCalls.add(k);
+        }
 
-    @BeforeEach
-    void fakes() {
-        Depmod fakeDepmod = (r, k) -> depmodCalls.add(k);
-        RestoreCommand.depmod = fakeDepmod;
-        BackupCommand.lockWait = Duration.ofMillis(200);
+        @Override
+        public Duration lockWait() {
+            return Duration.ofMillis(200);
+        }
+    };
+
+    CliRun run(String... args) {
+        return CliRun.in(root, effects, args);
     }
 
     @AfterEach
     void reset() {
         GlobalOptions.reset();
-        RestoreCommand.depmod = new ProcessDepmod();
-        BackupCommand.lockWait = Duration.ofSeconds(10);
     }
 
     void kernel(String k, long seed) throws IOException {

@@ -205,6 +205,21 @@ class ReadinessCommandsTest {
     }
 
     @Test
+    void loopingModuleTreeMakesCheckSayItCannotTellInOneLine() throws IOException {
+        write("/boot/vmlinuz-" + K2, new byte[] {1});
+        meta();
+        grubBoots(K2);
+        Files.createDirectories(root.resolve("lib"));
+        Files.createSymbolicLink(root.resolve("lib/modules"), Path.of("/lib/modules"));
+        CliRun r = run("check");
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.out().strip().lines()).singleElement().asString()
+                .startsWith("zfsguard: CANNOT TELL whether the next reboot is safe: ")
+                .contains("/lib/modules: symlink loop").contains("next: ").doesNotContain("MISSING");
+        assertThat(r.err()).doesNotContain("Exception");
+    }
+
+    @Test
     void hostileNamesNeverReachTheTerminalRawOrCrash() throws IOException {
         wrongKernelBug();
         Files.createDirectories(root.resolve("lib/modules/6.1.0-1\n\u001b[2J-amd64/kernel"));

@@ -17,11 +17,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zfsguard.backup.ProcessDepmod;
+import org.zfsguard.backup.Depmod;
 import org.zfsguard.rebuild.BuildRunner;
 import org.zfsguard.rebuild.BuildTools;
+import org.zfsguard.rebuild.CommandRunner;
 import org.zfsguard.rebuild.ProcessLauncher;
+import org.zfsguard.rebuild.Sleeper;
 import org.zfsguard.rebuild.SystemProcessLauncher;
+import org.zfsguard.system.SystemRoot;
 import org.zfsguard.testing.FixtureSystem;
 import org.zfsguard.testing.LockHolder;
 import org.zfsguard.testing.ModuleFixtures.Compression;
@@ -47,6 +50,9 @@ class RebuildCommandTest {
     Path modules;
     final Map<String, String> fakeEnv = new HashMap<>();
     final List<String> depmodCalls = new ArrayList<>();
+    /** update-initramfs as the tests script it; the real one unless a test says otherwise. */
+    CommandRunner initramfsCommands = CommandRunner.processes();
+    Effects effects;
 
 
     @BeforeEach
@@ -64,24 +70,52 @@ class RebuildCommandTest {
         fakeEnv.put("FAKE_DKMS_UNITS", "10");
         fakeEnv.put("FAKE_DKMS_DELAY", "0.01");
         ProcessLauncher real = new SystemProcessLauncher();
-        RebuildCommand.launcher = (argv, set, unset) -> {
+        ProcessLauncher launcher = (argv, set, unset) -> {
             Map<String, String> env = new HashMap<>(set);
             env.putAll(fakeEnv);
             return real.start(argv, env, unset);
         };
-        RebuildCommand.tools = r -> new BuildTools("/usr/bin/nice", "/usr/bin/ionice", List.of("/bin/sh", fake.toString()));
-        RebuildCommand.runnerSettings = new BuildRunner.Settings(Duration.ofMillis(50), Duration.ofSeconds(5), 20, 40);
-        RebuildCommand.sleeper = d -> Thread.sleep(50);
-        RestoreCommand.depmod = (r, k) -> depmodCalls.add(k);
-        BackupCommand.lockWait = Duration.ofMillis(200);
+        effects = new Effects() {
+            @Override
+            public ProcessLauncher launcher() {
+                return launcher;
+            }
+
+            @Override
+            public BuildTools buildTools(SystemRoot r) {
+                return new BuildTools("/usr/bin/nice", "/usr/bin/ionice", List.of("/bin/sh", fake.toString()));
+            }
+
+            @Override
+            public BuildRunner.Settings runnerSettings() {
+                return new BuildRunner.Settings(Duration.ofMillis(50), Duration.ofSeconds(5), 20, 40);
+            }
+
+            @Override
+            public Sleeper sleeper() {
+                return d -> Thread.sleep(50);
+            }
+
+            @Override
+            public CommandRunner commands() {
+                return initramfsCommands;
+            }
+
+            @Override
+            public Depmod depmod() {
+                return (r, k) -> depmodCalls.add(k);
+            }
+
+            @Override
+            public Duration lockWait() {
+                return Duration.ofMillis(200);
+            }
+        };
     }
 
     @AfterEach
     void reset() throws Exception {
         GlobalOptions.reset();
-        RebuildCommand.resetForTests();
-        RestoreCommand.depmod = new ProcessDepmod();
-        BackupCommand.lockWait = Duration.ofSeconds(10);
         // Never leave a hanging fake behind, whatever the test did.
         if (Files.exists(record)) {
             for (String l : Files.readAllLines(record)) {
@@ -93,7 +127,7 @@ class RebuildCommandTest {
     }
 
     CliRun run(String... args) {
-        return CliRun.in(root, args);
+        return CliRun.in(root, effects, args);
     }
 
     /** An installed Armbian kernel with its headers, booted next. */
@@ -121,7 +155,7 @@ class RebuildCommandTest {
 
     @Test
     void dryRunPrintsThePlanAndTheExactCommandsAndChangesNothing() {
-        RebuildCommand.resetForTests(); // the real command line: chroot into the root
+        effects = Effects.SYSTEM; // the real command line: chroot into the root
         board();
 
         CliRun r = run("rebuild", "--dry-run", "--jobs", "2");
@@ -221,7 +255,7 @@ class RebuildCommandTest {
         writeInitrds(null);
         fakeBuilds("2.3.4-1", K);
         List<List<String>> ran = new ArrayList<>();
-        RebuildCommand.commands = (argv, out) -> {
+        initramfsCommands = (argv, out) -> {
             ran.add(argv);
             writeInitrds("2.3.4-1");
             return 0;
@@ -239,7 +273,7 @@ class RebuildCommandTest {
         board().packageInstalled("zfs-initramfs");
         writeInitrds(null);
         fakeBuilds("2.3.4-1", K);
-        RebuildCommand.commands = (argv, out) -> 0;
+        initramfsCommands = (argv, out) -> 0;
 
         CliRun r = run("rebuild", "--yes");
 

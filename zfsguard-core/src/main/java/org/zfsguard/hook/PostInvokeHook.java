@@ -26,9 +26,9 @@ import org.zfsguard.state.ZfsguardLock;
  * expected; journal it and clear the record.
  */
 public final class PostInvokeHook {
-    /** Where a running systemd keeps its runtime state; swapped in tests. */
-    static Path systemdRunDir = Path.of("/run/systemd/system");
-    static DeferredRebuild.Starter starter = DeferredRebuild::run;
+    /** Where a running systemd keeps its runtime state (DeferredRebuild takes it as an argument, for its tests). */
+    private static final Path SYSTEMD_RUN_DIR = Path.of("/run/systemd/system");
+    private static final DeferredRebuild.Starter STARTER = DeferredRebuild::run;
 
     private PostInvokeHook() {
     }
@@ -52,7 +52,7 @@ public final class PostInvokeHook {
                 }
             }
             if (ctx.config().build() == Config.BuildPolicy.DEFERRED && rebuildable(next)) {
-                DeferredRebuild.start(ctx.root(), systemdRunDir, starter).forEach(ctx::say);
+                DeferredRebuild.start(ctx.root(), SYSTEMD_RUN_DIR, STARTER).forEach(ctx::say);
             }
         }
         UnfinishedPackages.advice(UnfinishedPackages.read(ctx.root())).forEach(ctx::say);

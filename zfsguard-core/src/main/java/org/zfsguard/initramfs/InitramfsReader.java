@@ -61,8 +61,36 @@ public final class InitramfsReader {
         return scan(raw, k, BYTE_BUDGET);
     }
 
+    /**
+     * The {@link ModuleFiles#contentSha256 content hash} of the zfs.ko packed for {@code k},
+     * or empty when the image holds none for it.
+     */
+    public static java.util.Optional<String> zfsContentSha256(Path hostFile, KernelRelease k) throws InitramfsReadException {
+        if (!Files.isRegularFile(hostFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InitramfsReadException("not a regular file");
+        }
+        try (InputStream raw = Files.newInputStream(hostFile, LinkOption.NOFOLLOW_LINKS)) {
+            Scanner s = new Scanner(k, BYTE_BUDGET);
+            s.hash = true;
+            read(s, raw);
+            if (s.zfsProblem != null) {
+                throw new InitramfsReadException(s.zfsProblem);
+            }
+            return java.util.Optional.ofNullable(s.zfsSha256);
+        } catch (DecoderUnavailableException | InitramfsReadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new InitramfsReadException("cannot read: " + SystemRoot.printable(String.valueOf(e.getMessage())));
+        }
+    }
+
     static InitramfsScan scan(InputStream raw, KernelRelease k, long budget) throws InitramfsReadException, IOException {
         Scanner s = new Scanner(k, budget);
+        List<String> format = read(s, raw);
+        return new InitramfsScan(String.join("+", format), s.zfsPath, s.zfs, s.zfsProblem, s.others);
+    }
+
+    private static List<String> read(Scanner s, InputStream raw) throws InitramfsReadException, IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         byte[] head = peek(in, UIMAGE_HEADER);
         if (head.length == 0) {
@@ -80,7 +108,7 @@ public final class InitramfsReader {
         if (format.isEmpty() || format.equals(List.of("uImage"))) {
             throw new InitramfsReadException("no cpio archive found");
         }
-        return new InitramfsScan(String.join("+", format), s.zfsPath, s.zfs, s.zfsProblem, s.others);
+        return format;
     }
 
     private static final class Scanner {
@@ -88,6 +116,9 @@ public final class InitramfsReader {
         String zfsPath;
         org.zfsguard.zfs.ModuleInfo zfs;
         String zfsProblem;
+        /** Hash zfs.ko's content instead of reading its modinfo. */
+        boolean hash;
+        String zfsSha256;
         final List<String> others = new ArrayList<>();
 
         final long budget;
@@ -159,6 +190,10 @@ public final class InitramfsReader {
                         zfsProblem = "zfs.ko in the initramfs is too large (" + e.getSize() + " bytes)";
                     } else {
                         try {
+                            if (hash) {
+                                zfsSha256 = ModuleFiles.contentSha256(file, new NonClosing(c));
+                                return;
+                            }
                             zfs = ModuleFiles.readCompressed(file, new NonClosing(c));
                         } catch (ModuleReadException ex) {
                             zfsProblem = "zfs.ko in the initramfs: " + ex.getMessage();

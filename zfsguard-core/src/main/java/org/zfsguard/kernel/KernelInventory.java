@@ -20,7 +20,7 @@ import org.zfsguard.system.SystemRoot;
  * {@code /boot/vmlinuz-<k>}. Never from the running kernel.
  */
 public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected,
-        Map<KernelRelease, InstalledKernel> byRelease) {
+        Map<KernelRelease, InstalledKernel> byRelease, String modulesProblem) {
     public static final String MODULES = "/lib/modules";
 
     public KernelInventory {
@@ -35,20 +35,39 @@ public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry>
     }
 
     public KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected) {
-        this(kernels, rejected, Map.of());
+        this(kernels, rejected, Map.of(), null);
+    }
+
+    /**
+     * @param modulesProblem why {@code /lib/modules} itself could not be read (a loop, a file, an error), or null;
+     *        then no kernel's module tree is known to be absent
+     */
+    public KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry> rejected, String modulesProblem) {
+        this(kernels, rejected, Map.of(), modulesProblem);
     }
 
     /** Kernels, highest first. */
     public static KernelInventory scan(RootFiles files, PackageOwners owners) {
         Map<KernelRelease, String> modules = new TreeMap<>();
         Map<KernelRelease, String> images = new TreeMap<>();
+        Map<KernelRelease, String> unreadable = new TreeMap<>();
         List<RejectedEntry> rejected = new ArrayList<>();
-        List<String> names;
+        List<String> names = List.of();
+        String modulesProblem = null;
         try {
-            names = files.list(MODULES);
-        } catch (IOException e) {
-            rejected.add(new RejectedEntry(MODULES, "cannot list: " + e.getMessage(), false));
-            names = List.of();
+            Path top = files.resolve(MODULES);
+            if (Files.exists(top, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+                modulesProblem = "not a directory";
+            } else {
+                names = files.list(MODULES);
+            }
+        } catch (FileSystemLoopException e) {
+            modulesProblem = "symlink loop";
+        } catch (IOException | RuntimeException e) {
+            modulesProblem = "cannot list: " + SystemRoot.printable(String.valueOf(e.getMessage()));
+        }
+        if (modulesProblem != null) {
+            rejected.add(new RejectedEntry(MODULES, modulesProblem, false));
         }
         for (String name : names) {
             String path = MODULES + "/" + SystemRoot.printable(name);
@@ -75,8 +94,11 @@ public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry>
                 }
             } catch (FileSystemLoopException e) {
                 rejected.add(new RejectedEntry(path, "symlink loop", false));
+                unreadable.put(k, path + ": symlink loop");
             } catch (IOException | RuntimeException e) {
-                rejected.add(new RejectedEntry(path, "cannot read: " + SystemRoot.printable(String.valueOf(e.getMessage())), false));
+                String why = "cannot read: " + SystemRoot.printable(String.valueOf(e.getMessage()));
+                rejected.add(new RejectedEntry(path, why, false));
+                unreadable.put(k, path + ": " + why);
             }
         }
         try {
@@ -100,9 +122,10 @@ public record KernelInventory(List<InstalledKernel> kernels, List<RejectedEntry>
             all.put(e.getKey(), new InstalledKernel(e.getKey(), e.getValue(), images.get(e.getKey()), owners.ownerOf(e.getKey())));
         }
         for (var e : images.entrySet()) {
-            all.putIfAbsent(e.getKey(), new InstalledKernel(e.getKey(), null, e.getValue(), owners.ownerOf(e.getKey())));
+            String problem = modulesProblem != null ? MODULES + ": " + modulesProblem : unreadable.get(e.getKey());
+            all.putIfAbsent(e.getKey(), new InstalledKernel(e.getKey(), null, e.getValue(), owners.ownerOf(e.getKey()), problem));
         }
-        return new KernelInventory(new ArrayList<>(all.values()), rejected);
+        return new KernelInventory(new ArrayList<>(all.values()), rejected, modulesProblem);
     }
 
     static boolean hasKernelContent(Path dir) {

@@ -83,7 +83,12 @@ public final class ReadinessEngine {
         Map<KernelRelease, KernelFacts> facts = new HashMap<>();
         boolean anyModule = false;
         for (KernelRelease k : releases) {
-            KernelFacts f = moduleFacts(k, inventory.find(k), openzfs, dkms);
+            InstalledKernel installed = inventory.find(k);
+            if (installed == null && inventory.modulesProblem() != null) {
+                // named by the running kernel or the boot loader; whether it is installed cannot be told
+                installed = new InstalledKernel(k, null, null, null, KernelInventory.MODULES + ": " + inventory.modulesProblem());
+            }
+            KernelFacts f = moduleFacts(k, installed, openzfs, dkms);
             anyModule |= f.zfs() != null;
             facts.put(k, f);
         }
@@ -160,7 +165,10 @@ public final class ReadinessEngine {
 
         ReadinessReport.Overall overall;
         String reason;
-        if (!zfsInstalled) {
+        if (!zfsInstalled && inventory.modulesProblem() != null) {
+            overall = ReadinessReport.Overall.UNKNOWN;
+            reason = "cannot read " + KernelInventory.MODULES + ": " + inventory.modulesProblem();
+        } else if (!zfsInstalled) {
             overall = ReadinessReport.Overall.NO_ZFS;
             reason = "ZFS is not installed on this system";
         } else if (nextRow == null) {

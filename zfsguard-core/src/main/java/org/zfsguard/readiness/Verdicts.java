@@ -25,6 +25,13 @@ public final class Verdicts {
             return new Judgement(Verdict.MISSING, "kernel " + k + " is not installed (no /lib/modules/" + k + ")",
                     null);
         }
+        if (f.installed().modulesDir() == null && f.installed().modulesProblem() != null) {
+            String problem = f.installed().modulesProblem();
+            String where = problem.substring(0, Math.max(0, problem.indexOf(':')));
+            return new Judgement(Verdict.UNKNOWN, "cannot read the module tree of " + k + ": " + problem,
+                    NextStep.prose("make " + (where.isEmpty() ? "/lib/modules/" + k : where)
+                            + " a readable directory again (ls -ld " + (where.isEmpty() ? "/lib/modules/" + k : where) + ")"));
+        }
         if (f.installed().modulesDir() == null) {
             String pkg = f.installed().owner();
             return new Judgement(Verdict.MISSING, "kernel image without a module tree /lib/modules/" + k,

@@ -77,7 +77,9 @@ final class BuildSafeguard implements BuildHooks {
             return result;
         }
         Optional<KernelReadiness> row = FreshReadiness.of(root, k);
-        if (row.isPresent() && row.get().verdict() == Verdict.NOT_IN_INITRAMFS && initramfsRequired) {
+        boolean refresh = row.isPresent() && initramfsRequired && (row.get().verdict() == Verdict.NOT_IN_INITRAMFS
+                || row.get().verdict() == Verdict.OK && !initramfs.holdsBuiltModule(k, row.get()));
+        if (refresh) {
             if (!initramfs.refresh(k)) {
                 return result.withOutcome(BuildResult.Outcome.FAILED, "ZFS " + invocation.zfsVersion() + " was built for " + k
                         + " but the initramfs could not be refreshed; "

@@ -49,7 +49,8 @@ public record PlannedRebuild(SystemRoot root, RebuildPlan plan, List<KernelRelea
                 b.append("    ").append(build.invocation().render()).append('\n');
                 b.append("    then: check that ZFS loads on ").append(k).append(", else restore the backup\n");
                 if (initramfs) {
-                    b.append("    then: ").append(String.join(" ", InitramfsRefresh.argv(root, s.kernel()))).append('\n');
+                    b.append("    then: ").append(String.join(" ", InitramfsRefresh.argv(root, s.kernel())))
+                            .append(" (left out when the initramfs already holds the built zfs.ko, compared by content)\n");
                 }
             } else if (s instanceof RebuildPlan.Refused r) {
                 b.append(k).append(": refused: ").append(r.reason()).append('\n');

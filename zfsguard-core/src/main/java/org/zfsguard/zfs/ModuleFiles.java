@@ -95,6 +95,54 @@ public final class ModuleFiles {
         }
     }
 
+    /**
+     * The sha256 of the module's ELF bytes, decompressed: two builds of one version and
+     * srcversion are still different files, and a {@code .ko.zst} on disk equals the
+     * {@code .ko} update-initramfs packed from it. Bounded like {@link #read}.
+     */
+    public static String contentSha256(Path hostFile) throws ModuleReadException {
+        if (!Files.isRegularFile(hostFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleReadException("not a regular file");
+        }
+        try (InputStream in = Files.newInputStream(hostFile, LinkOption.NOFOLLOW_LINKS)) {
+            return contentSha256(hostFile.getFileName().toString(), in);
+        } catch (IOException e) {
+            throw new ModuleReadException("cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #contentSha256(Path)} of a stream whose name tells its compression. */
+    public static String contentSha256(String name, InputStream raw) throws ModuleReadException {
+        String kind = name.endsWith(".xz") ? "xz" : name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null;
+        try {
+            InputStream in = kind == null ? raw : switch (kind) {
+                case "xz" -> new XZCompressorInputStream(raw, false, XZ_MEMORY_LIMIT_KIB);
+                case "zstd" -> ZstdDecoder.open(raw);
+                default -> new GzipCompressorInputStream(raw);
+            };
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            for (int r; (r = in.read(buf)) > 0;) {
+                total += r;
+                if (total > MAX_MODULE_BYTES) {
+                    throw new ModuleReadException("too large for a module (more than " + MAX_MODULE_BYTES + " bytes)");
+                }
+                d.update(buf, 0, r);
+            }
+            return java.util.HexFormat.of().formatHex(d.digest());
+        } catch (DecoderUnavailableException | ModuleReadException e) {
+            throw e;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        } catch (IOException | RuntimeException e) {
+            throw new ModuleReadException(kind == null ? "cannot read: " + e.getMessage()
+                    : "not a valid " + kind + " stream (" + describe(e) + ")", e);
+        } catch (LinkageError e) {
+            throw new DecoderUnavailableException(kind, e);
+        }
+    }
+
     private static String describe(Throwable e) {
         if (e.getClass().getSimpleName().equals("MemoryLimitException")) {
             return "needs more than " + (XZ_MEMORY_LIMIT_KIB >> 10) + " MiB to decode: not a module";

@@ -35,8 +35,8 @@ import org.zfsguard.zfs.OpenZfsMeta;
  * {@code bench/fuzz.sh} fuzzes for real with a time box.
  */
 class ParsersFuzzTest {
-    /** One round of real fuzzing per target; bench/fuzz.sh runs as many rounds as asked, each from the corpus so far. */
-    static final String FUZZ_TIME = "30s";
+    /** One round of real fuzzing per target: what mvn verify gives each; bench/fuzz.sh runs as many rounds as asked, each from the corpus so far. */
+    static final String FUZZ_TIME = "20s";
     static final KernelRelease K = KernelRelease.parse("6.1.0-56-amd64");
 
     @FuzzTest(maxDuration = FUZZ_TIME)

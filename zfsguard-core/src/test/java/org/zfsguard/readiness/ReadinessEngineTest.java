@@ -341,6 +341,94 @@ class ReadinessEngineTest {
 
     // ---- hostile input ----
 
+    /** Replaces the whole module tree of a healthy board, keeping its images and boot links. */
+    FixtureSystem healthyBoardWithoutModuleTree() throws Exception {
+        FixtureSystem fx = healthyArmbian(NEW);
+        try (var walk = Files.walk(fx.path("/lib/modules"))) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        return fx;
+    }
+
+    static void assertCannotTellFromModules(ReadinessReport r, String detail) {
+        assertThat(r.overall()).isEqualTo(Overall.UNKNOWN);
+        assertThat(r.overallReason()).contains("/lib/modules").contains(detail);
+        KernelReadiness next = row(r, NEW);
+        assertThat(next.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(next.judgement().reason()).startsWith("cannot read the module tree of " + NEW).contains(detail);
+        assertThat(next.judgement().next().toString()).contains("/lib/modules");
+        assertThat(VerdictSentence.of(r)).doesNotContain("MISSING").doesNotContain("\n");
+    }
+
+    @Test
+    void moduleTreeInASymlinkLoopIsCannotTellNotMissing() throws Exception {
+        healthyBoardWithoutModuleTree().symlink("/lib/modules", "/lib/modules.d").symlink("/lib/modules.d", "modules");
+        ReadinessReport r = evaluate();
+        assertCannotTellFromModules(r, "symlink loop");
+        assertThat(r.rejected()).extracting(RejectedEntry::path).contains("/lib/modules");
+    }
+
+    @Test
+    void moduleTreeThatIsAFileIsCannotTellNotMissing() throws Exception {
+        healthyBoardWithoutModuleTree().write("/lib/modules", "not a directory");
+        assertCannotTellFromModules(evaluate(), "not a directory");
+    }
+
+    @Test
+    void moduleTreeLinkedToAFileIsCannotTell() throws Exception {
+        healthyBoardWithoutModuleTree().write("/lib/modules.img", "x").symlink("/lib/modules", "/lib/modules.img");
+        assertCannotTellFromModules(evaluate(), "not a directory");
+    }
+
+    @Test
+    void withoutAnyOtherSignOfZfsAnUnreadableModuleTreeIsStillCannotTell() throws Exception {
+        String k = "6.1.0-56-amd64";
+        fx().arch(Arch.X86_64).write("/boot/vmlinuz-" + k, "image").symlink("/boot/vmlinuz", "vmlinuz-" + k)
+                .symlink("/lib/modules", "modules");
+        ReadinessReport r = evaluate();
+        assertThat(r.overall()).isEqualTo(Overall.UNKNOWN);
+        assertThat(r.overallReason()).isEqualTo("cannot read /lib/modules: symlink loop");
+    }
+
+    @Test
+    void theRunningKernelUnderAnUnreadableTreeIsNotCalledGone() throws Exception {
+        healthyBoardWithoutModuleTree().symlink("/lib/modules", "modules");
+        ReadinessReport r = evaluateRunning(OLD);
+        KernelReadiness running = row(r, OLD);
+        assertThat(running.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(running.judgement().reason()).contains("symlink loop").doesNotContain("gone");
+    }
+
+    @Test
+    void oneKernelDirectoryInALoopIsCannotTellWhileTheOtherIsJudged() throws Exception {
+        FixtureSystem fx = healthyArmbian(OLD);
+        healthyArmbian(NEW);
+        fx.symlink("/lib/modules/" + NEW + ".real", NEW + ".loop").symlink("/lib/modules/" + NEW + ".loop", NEW + ".real");
+        try (var walk = Files.walk(fx.path("/lib/modules/" + NEW))) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        fx.symlink("/lib/modules/" + NEW, "/lib/modules/" + NEW + ".real");
+        ReadinessReport r = evaluate();
+        assertThat(r.overall()).isEqualTo(Overall.UNKNOWN);
+        KernelReadiness next = row(r, NEW);
+        assertThat(next.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(next.judgement().reason()).contains("/lib/modules/" + NEW + ": symlink loop");
+        assertThat(row(r, OLD).verdict()).isEqualTo(Verdict.OK);
+    }
+
+    @Test
+    void aLoopInsideTheKernelDirectoryIsCannotTell() throws Exception {
+        FixtureSystem fx = healthyArmbian(NEW);
+        try (var walk = Files.walk(fx.path("/lib/modules/" + NEW + "/updates"))) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        fx.symlink("/lib/modules/" + NEW + "/updates", "updates");
+        ReadinessReport r = evaluate();
+        assertThat(r.overall()).isEqualTo(Overall.UNKNOWN);
+        assertThat(row(r, NEW).judgement().reason()).contains("symlink loop");
+    }
+
+
     @Test
     void hostileModuleTreeEntriesAreRejectedWithReasons(@TempDir Path outside) throws Exception {
         String k = "6.1.0-56-amd64";

@@ -49,7 +49,8 @@ class RebuildPlannerTest {
                 + "    first: back up the boot set of " + K + " (zfsguard backup --kernel " + K + ")\n"
                 + "    " + p.plan().builds().get(0).invocation().render() + "\n"
                 + "    then: check that ZFS loads on " + K + ", else restore the backup\n"
-                + "    then: /usr/sbin/chroot " + dir + " update-initramfs -u -k " + K + "\n");
+                + "    then: /usr/sbin/chroot " + dir + " update-initramfs -u -k " + K
+                + " (left out when the initramfs already holds the built zfs.ko, compared by content)\n");
         assertThat(p.plan().builds().get(0).invocation().render()).contains("--force").contains("-j 2");
     }
 

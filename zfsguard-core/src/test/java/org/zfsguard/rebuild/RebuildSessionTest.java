@@ -191,6 +191,60 @@ class RebuildSessionTest {
                 "    update-initramfs: Generating /boot/initrd.img-" + K);
     }
 
+    CommandRunner refreshingInitrds() {
+        return (argv, lines) -> {
+            ran.add(argv);
+            writeInitrds("2.3.4-1");
+            return 0;
+        };
+    }
+
+    @Test
+    void aRebuiltModuleTheInitramfsAlreadyHoldsByteForByteIsNotPackedAgainAndTheRunSaysWhy() throws Exception {
+        goodModules(K);
+        fx.packageInstalled("zfs-initramfs");
+        writeInitrds("2.3.4-1");
+        commands = refreshingInitrds();
+
+        RebuildOutcome o = run(planned(List.of(build(K, false)), List.of(), true));
+
+        assertThat(o.status()).isEqualTo(RebuildOutcome.Status.DONE);
+        assertThat(ran).isEmpty();
+        assertThat(said).anyMatch(l -> l.startsWith(K + ": /boot/uInitrd-" + K + " already holds this /lib/modules/" + K
+                + "/updates/dkms/zfs.ko (same content, sha256 ") && l.endsWith("update-initramfs is not needed"));
+    }
+
+    @Test
+    void aRebuildOfTheSameVersionAndSrcversionWithOtherBytesIsPackedIntoTheInitramfs() throws Exception {
+        goodModules(K);
+        Path zfsKo = dir.resolve("lib/modules/" + K + "/updates/dkms/zfs.ko");
+        // the same .modinfo (version, srcversion, vermagic), other code: another build of one source
+        Files.write(zfsKo, "other build".getBytes(java.nio.charset.StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.APPEND);
+        fx.packageInstalled("zfs-initramfs");
+        writeInitrds("2.3.4-1");
+        commands = refreshingInitrds();
+
+        RebuildOutcome o = run(planned(List.of(build(K, false)), List.of(), true));
+
+        assertThat(o.status()).isEqualTo(RebuildOutcome.Status.DONE);
+        assertThat(ran).containsExactly(List.of("/usr/sbin/chroot", dir.toString(), "update-initramfs", "-u", "-k", K.text()));
+        assertThat(said).anyMatch(l -> l.startsWith(K + ": the zfs.ko in /boot/uInitrd-" + K + " differs from the one just built ("));
+    }
+
+    @Test
+    void aCompressedModuleOnDiskEqualsTheSameModulePackedUncompressed() throws Exception {
+        fx.zfsModules(K.text(), "updates/dkms", "2.3.4-1", K.text(), Compression.ZSTD, TWO);
+        fx.packageInstalled("zfs-initramfs");
+        writeInitrds("2.3.4-1");
+        commands = refreshingInitrds();
+
+        RebuildOutcome o = run(planned(List.of(build(K, false)), List.of(), true));
+
+        assertThat(o.status()).isEqualTo(RebuildOutcome.Status.DONE);
+        assertThat(ran).isEmpty();
+        assertThat(said).anyMatch(l -> l.contains("zfs.ko.zst (same content, sha256 "));
+    }
+
     @Test
     void anInitramfsRefreshThatFailsFailsTheRun() throws Exception {
         goodModules(K);

@@ -49,7 +49,12 @@ import org.junit.jupiter.api.Test;
  * kernel change, a bounded number of times per point, and then the test fails: it never passes
  * without a kill in every state.
  *
- * <p>After every kill: apt exits 0 and says the hook failed with 137, dpkg is consistent, every
+ * <p>The same kills reach the kernel prerm hook's backup (a plain {@code dpkg -i}, where apt's
+ * hook does not run), and the garbage collection that follows retention: once a kernel has more
+ * backups than retention keeps, the hook deletes the oldest and removes its blobs, and is killed
+ * with some of them gone and some not.
+ *
+ * <p>After every kill: apt (or dpkg) exits 0 and says the hook failed, dpkg is consistent, every
  * listed backup is complete and verifies, the killed set is not listed, a fresh backup succeeds
  * and verifies, the store holds no temporary file and no blob that no backup uses, and a backup
  * of another kernel made before any kill is still listed, unchanged, and verifies.
@@ -67,6 +72,22 @@ class BackupCrashIT extends ChrootSuite {
     private static final Duration WATCH_LIMIT = Duration.ofMinutes(10);
     private static final Pattern BACKUP_ID = Pattern.compile("\\S+@[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}");
     private static final Pattern CREATED = Pattern.compile("backed up boot set of \\S+ .* as (" + BACKUP_ID.pattern() + ")");
+
+    /** The hook whose JVM is killed, and how a kernel change reaches it. */
+    enum Hook {
+        /** apt-get install: apt's pre-install hook backs up before dpkg runs. */
+        APT_PRE_INSTALL("apt-pre-install", "the pre-install hook failed (exit 137)"),
+        /** dpkg -i alone: the old kernel's prerm runs /etc/kernel/prerm.d, and zfsguard's backs it up. */
+        KERNEL_PRERM("kernel-prerm", "zfsguard: could not back up kernel ");
+
+        final String argument;
+        final String failureSays;
+
+        Hook(String argument, String failureSays) {
+            this.argument = argument;
+            this.failureSays = failureSays;
+        }
+    }
 
     /** Where in the backup the JVM is killed, as seen from outside in the store. */
     enum KillPoint {
@@ -104,13 +125,36 @@ class BackupCrashIT extends ChrootSuite {
             boolean holds(StoreView v) {
                 return v.workSetFiles().contains("manifest") && !v.published();
             }
+        },
+        /** The kernel prerm hook's backup (plain dpkg -i), half of its new blobs under temporary names. */
+        PRERM_HALF_THE_BLOBS_WRITTEN(3, Hook.KERNEL_PRERM) {
+            @Override
+            boolean holds(StoreView v) {
+                return HALF_THE_BLOBS_WRITTEN.holds(v);
+            }
+        },
+        /**
+         * The new set is published; retention has deleted an older set of the same kernel, and
+         * garbage collection has removed some of the blobs only that set used, not all.
+         */
+        GARBAGE_COLLECTION_HALF_DONE(4) {
+            @Override
+            boolean holds(StoreView v) {
+                return v.published() && v.retiredBlobs() > 0 && v.retiredBlobsLeft() > 0 && v.retiredBlobsLeft() < v.retiredBlobs();
+            }
         };
 
         /** Kernel changes tried before the test gives up on catching the backup in this state. */
         final int attempts;
+        final Hook hook;
 
         KillPoint(int attempts) {
+            this(attempts, Hook.APT_PRE_INSTALL);
+        }
+
+        KillPoint(int attempts, Hook hook) {
             this.attempts = attempts;
+            this.hook = hook;
         }
 
         abstract boolean holds(StoreView v);
@@ -152,9 +196,10 @@ class BackupCrashIT extends ChrootSuite {
     record Kill(KillPoint point, long pid, String replacedKernel, String workSet, StoreView frozen) {
         @Override
         public String toString() {
-            return "pid " + pid + " killed backing up " + replacedKernel + " with " + frozen.tempBlobs()
+            return "pid " + pid + " (" + point.hook.argument + ") killed backing up " + replacedKernel + " with " + frozen.tempBlobs()
                     + " temporary and " + frozen.newNamedBlobs() + " newly named blobs, " + workSet + " holding "
-                    + frozen.workSetFiles();
+                    + frozen.workSetFiles() + (frozen.retiredBlobs() > 0 ? ", " + frozen.retiredBlobsLeft() + " of "
+                    + frozen.retiredBlobs() + " blobs of the retired set left" : "");
         }
     }
 
@@ -173,12 +218,22 @@ class BackupCrashIT extends ChrootSuite {
         FakeKernelPackages.dkmsBuilt(c, replaced, ZFS_OLD);
         Set<String> namedBefore = namedBlobs(c);
         Set<String> setsBefore = setNames(c);
+        java.util.Map<String, Set<String>> blobsBefore = new java.util.HashMap<>();
+        if (point == KillPoint.GARBAGE_COLLECTION_HALF_DONE) {
+            for (String id : setsBefore) {
+                if (!id.startsWith(".")) {
+                    blobsBefore.put(id, blobsOf(c, id));
+                }
+            }
+        }
+        Before before = new Before(namedBefore, setsBefore, blobsBefore);
 
-        CompletableFuture<Exec.Result> apt = CompletableFuture.supplyAsync(
-                () -> c.run("apt-get", "install", "-y", "--allow-downgrades", deb));
+        CompletableFuture<Exec.Result> apt = CompletableFuture.supplyAsync(() -> point.hook == Hook.KERNEL_PRERM
+                ? c.run("dpkg", "-i", deb)
+                : c.run("apt-get", "install", "-y", "--allow-downgrades", deb));
         Optional<Kill> kill;
         try {
-            kill = watchAndKill(c, point, replaced, namedBefore, setsBefore, apt);
+            kill = watchAndKill(c, point, replaced, before, apt);
         } finally {
             awaitApt(apt); // never leave apt running in a chroot that is about to be deleted
         }
@@ -195,8 +250,8 @@ class BackupCrashIT extends ChrootSuite {
         if (kill.isEmpty()) {
             return kill;
         }
-        // The hook saw its JVM die of SIGKILL (128 + 9) and let apt go on.
-        assertThat(output(r)).as(what + "\n" + r.describe()).contains("the pre-install hook failed (exit 137)");
+        // The hook saw its JVM die (of SIGKILL, 128 + 9, for apt's) and let apt or dpkg go on.
+        assertThat(output(r)).as(what + "\n" + r.describe()).contains(point.hook.failureSays);
         return kill;
     }
 
@@ -215,31 +270,31 @@ class BackupCrashIT extends ChrootSuite {
      * Polls the store while apt runs; once the hook's JVM is there and {@code point} holds, freezes
      * the JVM, re-checks the frozen store and kills it, or lets it go on when the state moved past.
      */
-    private static Optional<Kill> watchAndKill(Chroot c, KillPoint point, String replaced, Set<String> namedBefore,
-            Set<String> setsBefore, CompletableFuture<Exec.Result> apt) {
+    private static Optional<Kill> watchAndKill(Chroot c, KillPoint point, String replaced, Before before,
+            CompletableFuture<Exec.Result> apt) {
         long deadline = System.nanoTime() + WATCH_LIMIT.toNanos();
         long pid = -1;
         while (!apt.isDone()) {
             assertThat(System.nanoTime()).as("%s: apt-get still running after %s", point, WATCH_LIMIT).isLessThan(deadline);
             if (pid < 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                pid = HookJvm.find(c).orElse(-1L);
+                pid = HookJvm.find(c, point.hook).orElse(-1L);
                 if (pid < 0) {
                     pause(); // the JVM lives for seconds before any point: no need to race for it
                     continue;
                 }
             }
-            if (!point.holds(StoreView.of(c, replaced, namedBefore, setsBefore, point))) {
-                if (point == KillPoint.HALF_THE_BLOBS_WRITTEN) {
+            if (!point.holds(StoreView.of(c, replaced, before, point))) {
+                if (point == KillPoint.HALF_THE_BLOBS_WRITTEN || point == KillPoint.PRERM_HALF_THE_BLOBS_WRITTEN) {
                     pause(); // a state of seconds: no need to take a whole core from the JVM
                 }
                 continue;
             }
-            if (!HookJvm.stop(pid, c)) {
+            if (!HookJvm.stop(pid, c, point.hook)) {
                 continue; // it ended meanwhile
             }
             boolean killed = false;
             try {
-                StoreView frozen = StoreView.of(c, replaced, namedBefore, setsBefore, null);
+                StoreView frozen = StoreView.of(c, replaced, before, null);
                 if (point.holds(frozen)) {
                     HookJvm.kill(pid);
                     killed = true;
@@ -276,10 +331,15 @@ class BackupCrashIT extends ChrootSuite {
             Exec.Result verify = c.run("zfsguard", "verify", row[0]);
             assertThat(verify.exitCode()).as(what + ": every listed backup verifies\n" + verify.describe()).isZero();
         }
-        // The set the killed JVM was assembling never shows up under its own name.
-        String killedId = kill.workSet().substring(".tmp-".length());
-        assertThat(rows.stream().map(r -> r[0])).as(what + "\n" + listing.describe()).doesNotContain(killedId);
-        assertThat(c.hostPath(STORE + "/sets/" + killedId)).as(what).doesNotExist();
+        // The set the killed JVM was assembling never shows up under its own name; one it had
+        // published before garbage collection stays listed (and verifies, above).
+        if (kill.workSet() != null) {
+            String killedId = kill.workSet().substring(".tmp-".length());
+            assertThat(rows.stream().map(r -> r[0])).as(what + "\n" + listing.describe()).doesNotContain(killedId);
+            assertThat(c.hostPath(STORE + "/sets/" + killedId)).as(what).doesNotExist();
+        } else {
+            assertThat(kill.frozen().published()).as(what).isTrue();
+        }
 
         // The earlier backup is still there, byte for byte, and still verifies.
         assertThat(rows.stream().map(r -> r[0])).as(what + ": the earlier backup\n" + listing.describe()).contains(keptId);
@@ -380,7 +440,16 @@ class BackupCrashIT extends ChrootSuite {
      * set directory being assembled for {@code replaced} ({@code sets/.tmp-<replaced>@...}) and its
      * files, and whether a new set of {@code replaced} was published.
      */
-    record StoreView(int tempBlobs, int newNamedBlobs, String workSet, List<String> workSetFiles, boolean published) {
+    /** The store before a kernel change: blob names, set names, and (for the garbage collection point) each set's blobs. */
+    record Before(Set<String> namedBlobs, Set<String> sets, java.util.Map<String, Set<String>> blobsOfSets) {
+    }
+
+    /**
+     * @param retiredBlobs blobs that only sets retention deleted during this run used (0 when none was deleted)
+     * @param retiredBlobsLeft how many of them are still on disk
+     */
+    record StoreView(int tempBlobs, int newNamedBlobs, String workSet, List<String> workSetFiles, boolean published,
+            int retiredBlobs, int retiredBlobsLeft) {
 
         boolean workSetExists() {
             return workSet != null;
@@ -390,11 +459,14 @@ class BackupCrashIT extends ChrootSuite {
          * Reads only what {@code point} needs while polling (the blob directories are the slow part);
          * everything with {@code point} null.
          */
-        static StoreView of(Chroot c, String replaced, Set<String> namedBefore, Set<String> setsBefore, KillPoint point) {
+        static StoreView of(Chroot c, String replaced, Before before, KillPoint point) {
+            Set<String> namedBefore = before.namedBlobs();
+            Set<String> setsBefore = before.sets();
             String workSet = null;
             List<String> files = List.of();
             boolean published = false;
-            for (String name : setNames(c)) {
+            Set<String> now = setNames(c);
+            for (String name : now) {
                 if (name.startsWith(".tmp-" + replaced + "@")) {
                     workSet = name;
                     files = list(c.hostPath(STORE + "/sets/" + name));
@@ -402,9 +474,31 @@ class BackupCrashIT extends ChrootSuite {
                     published = true;
                 }
             }
+            int retired = 0;
+            int retiredLeft = 0;
+            if (published && !before.blobsOfSets().isEmpty()) {
+                Set<String> gone = new HashSet<>();
+                Set<String> stillUsed = new HashSet<>();
+                for (var e : before.blobsOfSets().entrySet()) {
+                    (now.contains(e.getKey()) ? stillUsed : gone).addAll(e.getValue());
+                }
+                for (String name : now) {
+                    if (name.startsWith(replaced + "@") && !setsBefore.contains(name)) {
+                        stillUsed.addAll(blobsOf(c, name));
+                    }
+                }
+                gone.removeAll(stillUsed);
+                retired = gone.size();
+                for (String blob : gone) {
+                    if (Files.exists(c.hostPath(STORE + "/objects/" + blob.substring(0, 2) + "/" + blob), LinkOption.NOFOLLOW_LINKS)) {
+                        retiredLeft++;
+                    }
+                }
+            }
             int temp = 0;
             int named = 0;
-            if (point == null || point.ordinal() < KillPoint.MANIFEST_BEFORE_PUBLISH.ordinal()) {
+            if (point == null || point == KillPoint.HALF_THE_BLOBS_WRITTEN || point == KillPoint.FIRST_TEMP_BLOB
+                    || point == KillPoint.BLOBS_NAMED_BEFORE_MANIFEST || point == KillPoint.PRERM_HALF_THE_BLOBS_WRITTEN) {
                 for (String fanout : list(c.hostPath(STORE + "/objects"))) {
                     for (String blob : list(c.hostPath(STORE + "/objects/" + fanout))) {
                         if (blob.contains(TEMP_MARK)) {
@@ -415,7 +509,7 @@ class BackupCrashIT extends ChrootSuite {
                     }
                 }
             }
-            return new StoreView(temp, named, workSet, files, published);
+            return new StoreView(temp, named, workSet, files, published, retired, retiredLeft);
         }
     }
 
@@ -485,17 +579,17 @@ class BackupCrashIT extends ChrootSuite {
         private HookJvm() {
         }
 
-        static Optional<Long> find(Chroot c) {
+        static Optional<Long> find(Chroot c, Hook hook) {
             for (String entry : list(Path.of("/proc"))) {
-                if (entry.chars().allMatch(Character::isDigit) && isHookJvm(Long.parseLong(entry), c)) {
+                if (entry.chars().allMatch(Character::isDigit) && isHookJvm(Long.parseLong(entry), c, hook)) {
                     return Optional.of(Long.parseLong(entry));
                 }
             }
             return Optional.empty();
         }
 
-        /** A java process running zfsguard.jar with the arguments {@code hook apt-pre-install}, rooted in {@code c}. */
-        static boolean isHookJvm(long pid, Chroot c) {
+        /** A java process running zfsguard.jar with the arguments {@code hook <hook>}, rooted in {@code c}. */
+        static boolean isHookJvm(long pid, Chroot c, Hook which) {
             try {
                 byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
                 List<String> argv = List.of(new String(raw, StandardCharsets.UTF_8).split("\u0000"));
@@ -503,7 +597,7 @@ class BackupCrashIT extends ChrootSuite {
                     return false;
                 }
                 int hook = argv.indexOf("hook");
-                if (hook < 0 || hook + 1 >= argv.size() || !argv.get(hook + 1).equals("apt-pre-install")) {
+                if (hook < 0 || hook + 1 >= argv.size() || !argv.get(hook + 1).equals(which.argument)) {
                     return false;
                 }
                 Path root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root"));
@@ -517,11 +611,11 @@ class BackupCrashIT extends ChrootSuite {
          * SIGSTOP, then waits until every thread is stopped, so that the store no longer changes.
          * False when the process ended (or turned out not to be the hook's JVM) first.
          */
-        static boolean stop(long pid, Chroot c) {
+        static boolean stop(long pid, Chroot c, Hook hook) {
             if (!signal("STOP", pid)) {
                 return false;
             }
-            if (!isHookJvm(pid, c)) {
+            if (!isHookJvm(pid, c, hook)) {
                 signal("CONT", pid);
                 return false;
             }

@@ -32,6 +32,7 @@ class RebootPredictionIT {
     private static final Duration BOOT = Duration.ofMinutes(12);
     private static final Duration COMMAND = Duration.ofMinutes(5);
     private static final List<String> TABLE = new ArrayList<>();
+    private static final List<String> MISMATCHES = new ArrayList<>();
 
     private static VmImage.Disks disks;
     private static BuiltPackage deb;
@@ -47,8 +48,8 @@ class RebootPredictionIT {
     @AfterAll
     static void table() throws IOException {
         List<String> out = new ArrayList<>(List.of(
-                "| scenario | predicted next kernel | rule, entry | verdict | booted kernel | zfs loaded | pool imported | agreement |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- |"));
+                "| scenario | predicted next kernel | rule, entry | verdict | booted kernel | zfs loaded | pool imported | agreement | boot s |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"));
         out.addAll(TABLE);
         String text = String.join("\n", out) + "\n";
         System.out.print(text);
@@ -67,8 +68,9 @@ class RebootPredictionIT {
             Files.createDirectories(dir);
             List<Path> drives = new ArrayList<>(disks.overlays(dir));
             drives.add(jobDisk(dir));
+            long started = System.nanoTime();
             vm = Qemu.start(dir.resolve("qemu"), drives, null);
-            Boot b = awaitBoot();
+            Boot b = awaitBoot(started);
             assertThat(b.kernel()).as("first boot").isEqualTo(disks.kernel());
             awaitShell();
             vm.run("mount -o ro /dev/vdc /mnt && apt-get install -y -q /mnt/zfsguard.deb > /root/install.log 2>&1"
@@ -84,12 +86,14 @@ class RebootPredictionIT {
             return raw;
         }
 
-        Boot awaitBoot() {
+        /** The report of the boot that started at {@code started} (System.nanoTime). */
+        Boot awaitBoot(long started) {
             Matcher k = vm.waitFor(Pattern.compile("booted (\\S+)\n"), BOOT);
             Matcher z = vm.waitFor(Pattern.compile("zfs (loaded \\S+|not loaded)\n"), Duration.ofMinutes(3));
             Matcher p = vm.waitFor(Pattern.compile("pool (imported|not imported) tank\n"), Duration.ofMinutes(3));
             vm.waitFor(Pattern.compile("report done\n"), Duration.ofMinutes(1));
-            return new Boot(k.group(1), z.group(1).startsWith("loaded"), p.group(1).equals("imported"));
+            return new Boot(k.group(1), z.group(1).startsWith("loaded"), p.group(1).equals("imported"),
+                    Duration.ofNanos(System.nanoTime() - started).toSeconds());
         }
 
         /** Waits until the root shell on the console answers (agetty drops what was typed before it started). */
@@ -118,8 +122,9 @@ class RebootPredictionIT {
         }
 
         Boot reboot() {
+            long started = System.nanoTime();
             vm.type("systemctl reboot\n");
-            Boot b = awaitBoot();
+            Boot b = awaitBoot(started);
             awaitShell();
             return b;
         }
@@ -131,7 +136,8 @@ class RebootPredictionIT {
         }
     }
 
-    record Boot(String kernel, boolean zfs, boolean pool) {
+    /** What the guest reported at a boot, and the seconds from the reboot command to the report. */
+    record Boot(String kernel, boolean zfs, boolean pool, long seconds) {
     }
 
     record Prediction(String kernel, String rule, String entry, int checkExit, String checkLine) {
@@ -140,68 +146,82 @@ class RebootPredictionIT {
         }
     }
 
-    /** Records the row, then asserts: the predicted kernel booted and ZFS did what the verdict said. */
+    /** Records the row and any disagreement: the predicted kernel must boot, and ZFS must do what the verdict said. */
     private static void compare(String scenario, Prediction p, Boot b) {
         boolean agree = b.kernel().equals(p.kernel()) && p.safe() == (b.zfs() && b.pool());
         TABLE.add("| " + scenario + " | " + p.kernel() + " | " + p.rule() + ", " + p.entry() + " | "
                 + (p.safe() ? "SAFE" : "NOT SAFE (exit " + p.checkExit() + ")") + " | " + b.kernel() + " | "
-                + (b.zfs() ? "yes" : "no") + " | " + (b.pool() ? "yes" : "no") + " | " + (agree ? "yes" : "NO") + " |");
-        assertThat(b.kernel()).as(scenario + ": booted kernel vs prediction (" + p.checkLine() + ")").isEqualTo(p.kernel());
-        assertThat(b.zfs() && b.pool()).as(scenario + ": zfs and pool vs verdict (" + p.checkLine() + ")").isEqualTo(p.safe());
-    }
-
-    @Test
-    void healthySystemIsSafeAndBootsWithZfsAndThePool() throws IOException {
-        try (Guest g = new Guest("healthy")) {
-            Prediction p = g.predict();
-            assertThat(p.checkExit()).as(p.checkLine()).isZero();
-            assertThat(p.rule()).isEqualTo("GRUB_DEFAULT");
-            assertThat(p.entry()).startsWith("gnulinux-simple-");
-            compare("1 healthy", p, g.reboot());
+                + (b.zfs() ? "yes" : "no") + " | " + (b.pool() ? "yes" : "no") + " | " + (agree ? "yes" : "NO") + " | " + b.seconds() + " |");
+        System.out.println("vm-rig row: " + TABLE.get(TABLE.size() - 1));
+        if (!agree) {
+            MISMATCHES.add(scenario + ": predicted " + p.kernel() + (p.safe() ? " SAFE" : " NOT SAFE") + ", booted " + b.kernel()
+                    + (b.zfs() ? " with zfs" : " without zfs") + (b.pool() ? ", pool imported" : ", pool not imported")
+                    + " (" + p.checkLine() + ")");
         }
     }
 
+    /**
+     * One guest walks the scenarios in an order where each leaves what the next needs, so that
+     * the whole rig costs one first boot and six reboots: 1 healthy; 3 two kernels under
+     * GRUB_DEFAULT=saved (first entry, grub-set-default, grub-reboot, back); 2 dkms remove for
+     * the saved kernel. Every row is recorded before the first disagreement fails the test.
+     */
     @Test
-    void dkmsRemoveForTheNextKernelIsNotSafeAndZfsDoesNotLoad() throws IOException {
-        try (Guest g = new Guest("dkms-remove")) {
-            g.vm.run("v=$(ls /usr/src | sed -n 's/^zfs-//p' | head -n 1) && dkms remove zfs/$v -k " + disks.kernel(), COMMAND).orFail();
-            Prediction p = g.predict();
-            assertThat(p.checkExit()).as(p.checkLine()).isEqualTo(1);
-            compare("2 dkms remove for the next kernel", p, g.reboot());
-        }
-    }
-
-    @Test
-    void grubRebootAndGrubSetDefaultPickTheKernelThatBoots() throws IOException {
+    void everyRebootBootsThePredictedKernelWithTheZfsThatWasPredicted() throws IOException {
         String k = disks.kernel();
         String bpo = disks.backportsKernel();
-        try (Guest g = new Guest("grub")) {
-            g.vm.run("apt-get install -y -q /var/cache/zfsguard-vm/*.deb > /root/bpo.log 2>&1 || { tail -20 /root/bpo.log; false; }",
-                    Duration.ofMinutes(20)).orFail();
-            g.vm.run("sed -i 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/' /etc/default/grub && update-grub", COMMAND).orFail();
+        try (Guest g = new Guest("rig")) {
+            Prediction healthy = g.predict();
+            assertThat(healthy.checkExit()).as(healthy.checkLine()).isZero();
+            assertThat(healthy.rule()).as("status --json nextBoot.rule").isEqualTo("GRUB_DEFAULT");
+            assertThat(healthy.entry()).as("status --json nextBoot.entry").startsWith("gnulinux-simple-");
+            compare("1 healthy, GRUB_DEFAULT=0", healthy, g.reboot());
+
+            // the backports kernel and its dependencies from the local cache: dpkg -i, as apt would
+            // refuse a version the compatibility pin holds; the gate is told to warn only, as an
+            // operator would do for a kernel without ZFS on purpose
+            g.vm.run("ZFSGUARD_PREFLIGHT=warn dpkg -i /var/cache/zfsguard-vm/*.deb > /root/bpo.log 2>&1"
+                    + " || { tail -30 /root/bpo.log; false; }", Duration.ofMinutes(20)).orFail();
+            g.vm.run("sed -i 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/' /etc/default/grub && update-grub > /root/grub.log 2>&1"
+                    + " || { tail -20 /root/grub.log; false; }", COMMAND).orFail();
             String uuid = g.vm.run("grub-probe --target=fs_uuid /", COMMAND).orFail().output().strip();
             uuid = uuid.substring(uuid.lastIndexOf('\n') + 1).strip();
             String withZfs = "gnulinux-advanced-" + uuid + ">gnulinux-" + k + "-advanced-" + uuid;
             String withoutZfs = "gnulinux-advanced-" + uuid + ">gnulinux-" + bpo + "-advanced-" + uuid;
 
             Prediction first = g.predict();
-            assertThat(first.rule()).isEqualTo("GRUB_SAVED_ENTRY");
+            check("3a rule", first.rule(), "GRUB_SAVED_ENTRY");
+            check("3a entry", first.entry(), "gnulinux-simple-" + uuid);
             compare("3a two kernels, saved_entry unset: the first entry", first, g.reboot());
 
             g.vm.run("grub-set-default '" + withZfs + "'", COMMAND).orFail();
             Prediction saved = g.predict();
-            assertThat(saved.entry()).isEqualTo(withZfs);
+            check("3b rule", saved.rule(), "GRUB_SAVED_ENTRY");
+            check("3b entry", saved.entry(), withZfs);
             compare("3b grub-set-default to " + k, saved, g.reboot());
 
             g.vm.run("grub-reboot '" + withoutZfs + "'", COMMAND).orFail();
             Prediction once = g.predict();
-            assertThat(once.rule()).isEqualTo("GRUB_NEXT_ENTRY");
-            assertThat(once.entry()).isEqualTo(withoutZfs);
+            check("3c rule", once.rule(), "GRUB_NEXT_ENTRY");
+            check("3c entry", once.entry(), withoutZfs);
             compare("3c grub-reboot to " + bpo, once, g.reboot());
 
             Prediction back = g.predict();
-            assertThat(back.rule()).isEqualTo("GRUB_SAVED_ENTRY");
+            check("3d rule", back.rule(), "GRUB_SAVED_ENTRY");
+            check("3d entry", back.entry(), withZfs);
             compare("3d after the one-shot boot: back to the saved entry", back, g.reboot());
+
+            g.vm.run("v=$(ls /usr/src | sed -n 's/^zfs-//p' | head -n 1) && dkms remove zfs/$v -k " + k, COMMAND).orFail();
+            Prediction removed = g.predict();
+            check("2 check exit", String.valueOf(removed.checkExit()), "1");
+            compare("2 dkms remove for the next kernel " + k, removed, g.reboot());
+        }
+        assertThat(MISMATCHES).as("disagreements between prediction and boot").isEmpty();
+    }
+
+    private static void check(String what, String actual, String expected) {
+        if (!expected.equals(actual)) {
+            MISMATCHES.add(what + ": expected " + expected + ", was " + actual);
         }
     }
 }

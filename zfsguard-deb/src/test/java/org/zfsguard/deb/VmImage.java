@@ -114,6 +114,7 @@ final class VmImage {
     }
 
     private static void build(Path dir) throws IOException {
+        long started = System.nanoTime();
         Exec.host(Duration.ofMinutes(2), "rm", "-rf", dir.toString()).orFail();
         Path work = Files.createDirectories(Path.of("/var/tmp", "zfsguard-vm-build-" + ProcessHandle.current().pid()));
         Path root = work.resolve("root");
@@ -215,6 +216,7 @@ final class VmImage {
             Properties p = new Properties();
             p.setProperty("kernel", kernel);
             p.setProperty("backportsKernel", backports);
+            p.setProperty("buildSeconds", String.valueOf(Duration.ofNanos(System.nanoTime() - started).toSeconds()));
             try (var out = Files.newOutputStream(dir.resolve("image.properties.tmp"))) {
                 p.store(out, "zfsguard VM rig image");
             }

@@ -70,14 +70,9 @@ public final class ModuleFiles {
      * initramfs too), forward and once, in bounded memory whatever the module's size.
      */
     public static ModuleInfo readCompressed(String name, InputStream raw) throws ModuleReadException {
-        String kind = name.endsWith(".xz") ? "xz" : name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null;
+        String kind = compression(name);
         try {
-            InputStream in = kind == null ? raw : switch (kind) {
-                // kmod writes .ko.xz with a 1 MiB dictionary; more is not a module and would cost heap
-                case "xz" -> new XZCompressorInputStream(raw, false, XZ_MEMORY_LIMIT_KIB);
-                case "zstd" -> ZstdDecoder.open(raw);
-                default -> new GzipCompressorInputStream(raw);
-            };
+            InputStream in = decompressed(kind, raw);
             return ElfModinfoReader.read(new StreamedModuleBytes(in, MAX_MODULE_BYTES));
         } catch (DecoderUnavailableException e) {
             throw e;
@@ -113,13 +108,9 @@ public final class ModuleFiles {
 
     /** {@link #contentSha256(Path)} of a stream whose name tells its compression. */
     public static String contentSha256(String name, InputStream raw) throws ModuleReadException {
-        String kind = name.endsWith(".xz") ? "xz" : name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null;
+        String kind = compression(name);
         try {
-            InputStream in = kind == null ? raw : switch (kind) {
-                case "xz" -> new XZCompressorInputStream(raw, false, XZ_MEMORY_LIMIT_KIB);
-                case "zstd" -> ZstdDecoder.open(raw);
-                default -> new GzipCompressorInputStream(raw);
-            };
+            InputStream in = decompressed(kind, raw);
             java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
             long total = 0;
@@ -141,6 +132,20 @@ public final class ModuleFiles {
         } catch (LinkageError e) {
             throw new DecoderUnavailableException(kind, e);
         }
+    }
+
+    /** The compression a module file's name tells ({@code xz}, {@code zstd}, {@code gzip}), or null. */
+    private static String compression(String name) {
+        return name.endsWith(".xz") ? "xz" : name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null;
+    }
+
+    private static InputStream decompressed(String kind, InputStream raw) throws IOException {
+        return kind == null ? raw : switch (kind) {
+            // kmod writes .ko.xz with a 1 MiB dictionary; more is not a module and would cost heap
+            case "xz" -> new XZCompressorInputStream(raw, false, XZ_MEMORY_LIMIT_KIB);
+            case "zstd" -> ZstdDecoder.open(raw);
+            default -> new GzipCompressorInputStream(raw);
+        };
     }
 
     private static String describe(Throwable e) {

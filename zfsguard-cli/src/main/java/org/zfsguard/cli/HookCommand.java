@@ -189,6 +189,11 @@ final class HookCommand implements Runnable {
                         ctx.say(line);
                     }
                 }
+                if (st == org.zfsguard.guard.BootConfirmation.Stage.POOLS) {
+                    // A confirmed (or failed) boot is a verdict too: dashboards learn it now, not at the next timer.
+                    org.zfsguard.metrics.VerdictPublisher.publishQuietly(ctx.root(), ctx.config(),
+                            new org.zfsguard.readiness.ReadinessEngine(ctx.root()).evaluate()).forEach(ctx::say);
+                }
                 return ExitCodes.OK;
             });
         }

@@ -102,4 +102,13 @@ class FleetCommandsTest {
         assertThat(written.out()).isEqualTo("wrote /var/lib/prometheus/node-exporter/zfsguard.prom\n");
         assertThat(root.resolve("var/lib/prometheus/node-exporter/zfsguard.prom")).content().contains("zfsguard_next_boot_safe 0\n");
     }
+
+    @Test
+    void theBootTimeConfirmationPublishesTheVerdictToo() throws IOException {
+        safe();
+        Path prom = Files.createDirectories(root.resolve("var/lib/prometheus/node-exporter")).resolve("zfsguard.prom");
+        CliRun r = run("hook", "boot-confirm", "pools");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(prom).content().contains("zfsguard_next_boot_safe 1");
+    }
 }

@@ -24,11 +24,13 @@ class PackageInstallIT extends PackageLifecycle {
             "/usr/lib/zfsguard/apt-pre-install", "/usr/lib/zfsguard/post-invoke",
             "/usr/lib/zfsguard/kernel-prerm", "/usr/lib/zfsguard/kernel-postinst", "/usr/lib/zfsguard/apt-update-post",
             "/usr/lib/zfsguard/motd", "/etc/update-motd.d/90-zfsguard",
+            "/usr/lib/zfsguard/molly-guard", "/etc/molly-guard/run.d/30-zfsguard",
             "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard");
     /** Configuration and shims only: code under /etc would be frozen by a local edit. */
     private static final java.util.Set<String> CONFFILES = java.util.Set.of("/etc/zfsguard/zfsguard.conf",
             "/etc/apt/apt.conf.d/80zfsguard", "/etc/dpkg/dpkg.cfg.d/zfsguard",
-            "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard", "/etc/update-motd.d/90-zfsguard");
+            "/etc/kernel/prerm.d/05zfsguard", "/etc/kernel/postinst.d/zfsguard", "/etc/update-motd.d/90-zfsguard",
+            "/etc/molly-guard/run.d/30-zfsguard");
     private static final String NEXT_STEP = "next: sudo apt install default-jre-headless";
     private static final int TIMED_RUNS = 9;
 
